@@ -1,0 +1,155 @@
+import { hostname } from 'node:os'
+import { readFile } from 'node:fs/promises'
+import { parseJoinToken } from '../../fleet/index.js'
+import { consoleLogger } from '../../logging/index.js'
+import { DEFAULT_LISTEN_ADDR, meshNode } from '../../mesh/index.js'
+import { systemClock, systemRandom } from '../../ports/index.js'
+import { RpcServer } from '../../rpc/index.js'
+import { defaultStorageDir, openStorage } from '../../storage/index.js'
+import { FLEETD_VERSION } from '../../version.js'
+import { parseFlags, parseKeyValues, parsePort, UsageError } from '../args.js'
+import type { JoinTokenData } from '../../fleet/index.js'
+import type { MeshNode } from '../../mesh/index.js'
+import type { NodeStore } from '../../storage/index.js'
+
+/** Default loopback port of the status API; `--rpc-port 0` picks a free one. */
+export const DEFAULT_RPC_PORT = 4711
+/** After a stop signal, give up on a clean shutdown after this long. */
+const SHUTDOWN_TIMEOUT_MS = 10_000
+
+export const JOIN_HELP = `Usage: fleet-node join [options]
+
+Start this device's fleet node and keep it running (stop with Ctrl-C or SIGTERM).
+
+Options:
+  --token T             join token from 'fleets token create' (remembered in the storage dir)
+  --token-file F        read the token from a file (keeps it out of the process list)
+                        (the FLEETD_TOKEN environment variable works too)
+  --storage-dir DIR     state directory (default /var/lib/fleetd as root, ~/.fleetd otherwise)
+  --listen ADDR         multiaddr to listen on, repeatable (default ${DEFAULT_LISTEN_ADDR})
+  --bootstrap ADDR      peer to keep connected, repeatable, e.g. /ip4/10.0.0.2/tcp/4710/p2p/12D3Koo…
+  --no-mdns             do not discover peers on the LAN with mDNS
+  --rpc-port N          loopback port of the status API (default ${DEFAULT_RPC_PORT}; 0 picks a free one)
+  --name NAME           device name (default: the hostname)
+  --label K=V           device label, repeatable
+  --heartbeat-ms N      presence heartbeat period in ms (default 10000, minimum 1000)
+  --log-format F        text or json (default text)
+`
+
+const OPTIONS = {
+  token: { type: 'string' },
+  'token-file': { type: 'string' },
+  'storage-dir': { type: 'string' },
+  listen: { type: 'string', multiple: true },
+  bootstrap: { type: 'string', multiple: true },
+  'no-mdns': { type: 'boolean' },
+  'rpc-port': { type: 'string' },
+  name: { type: 'string' },
+  label: { type: 'string', multiple: true },
+  'heartbeat-ms': { type: 'string' },
+  'log-format': { type: 'string' },
+  help: { type: 'boolean', short: 'h' }
+} as const
+
+export async function joinCommand (argv: string[]): Promise<number> {
+  const { values } = parseFlags('join', argv, OPTIONS)
+  if (values.help === true) { process.stdout.write(JOIN_HELP); return 0 }
+  const rpcPort = parsePort('join', 'rpc-port', values['rpc-port'], DEFAULT_RPC_PORT)
+  const labels = parseKeyValues('join', 'label', values.label)
+  const heartbeatIntervalMs = parseHeartbeat(values['heartbeat-ms'])
+  const logFormat = values['log-format'] ?? 'text'
+  if (logFormat !== 'text' && logFormat !== 'json') throw new UsageError(`--log-format must be text or json, got '${logFormat}'`, 'join')
+  if (values.token != null && values['token-file'] != null) throw new UsageError('give either --token or --token-file, not both', 'join')
+
+  const logger = consoleLogger({ format: logFormat, level: process.env.FLEETD_LOG_LEVEL === 'debug' ? 'debug' : 'info' })
+  const log = logger.forComponent('fleet:node')
+  const storageDir = values['storage-dir'] ?? defaultStorageDir()
+  const store = await openStorage(storageDir)
+  let node: MeshNode | undefined
+  let rpc: RpcServer | undefined
+  try {
+    const membership = await resolveToken(store, values.token, values['token-file'], log)
+    const privateKey = await store.privateKey()
+    logger.setPrefix(privateKey.publicKey.toString().slice(-8))
+    node = meshNode({
+      listen: values.listen ?? [DEFAULT_LISTEN_ADDR],
+      mdns: values['no-mdns'] !== true,
+      bootstrap: [...(membership?.bootstrap ?? []), ...(values.bootstrap ?? [])],
+      heartbeatIntervalMs,
+      name: values.name ?? hostname(),
+      labels
+    })({
+      clock: systemClock(), random: systemRandom(), logger, privateKey, storageDir: store.dir, agentVersion: FLEETD_VERSION,
+      ...(membership != null ? { membership: { fleetId: membership.fleetId, networkKey: membership.networkKey } } : {})
+    })
+    await node.start()
+    const mesh = node
+    rpc = new RpcServer(store.dir, {
+      '/v1/status': () => mesh.status(),
+      '/v1/peers': () => mesh.peers()
+    })
+    const port = await rpc.start(rpcPort)
+    log.info('status API on 127.0.0.1:%d (fleet-node status --storage-dir %s)', port, store.dir)
+  } catch (err) {
+    await rpc?.stop()
+    await node?.stop()
+    await store.close()
+    throw err
+  }
+  await waitForStopSignal()
+  log.info('stopping')
+  const forced = setTimeout(() => { log.error('clean shutdown took over %d ms; exiting', SHUTDOWN_TIMEOUT_MS); process.exit(1) }, SHUTDOWN_TIMEOUT_MS)
+  forced.unref()
+  await rpc.stop()
+  await node.stop()
+  await store.close()
+  clearTimeout(forced)
+  log.info('stopped')
+  return 0
+}
+
+function parseHeartbeat (value: string | undefined): number | undefined {
+  if (value == null) return undefined
+  const ms = Number(value)
+  if (!Number.isInteger(ms) || ms < 1000) throw new UsageError(`--heartbeat-ms must be an integer of at least 1000, got '${value}'`, 'join')
+  return ms
+}
+
+/** Token precedence: --token, --token-file, FLEETD_TOKEN, then the one remembered from an earlier join. */
+async function resolveToken (store: NodeStore, token: string | undefined, tokenFile: string | undefined, log: { info(m: string, ...a: unknown[]): void, warn(m: string, ...a: unknown[]): void }): Promise<JoinTokenData | undefined> {
+  let text = token ?? process.env.FLEETD_TOKEN
+  if (tokenFile != null) {
+    try {
+      text = await readFile(tokenFile, 'utf8')
+    } catch (err) {
+      throw new UsageError(`cannot read --token-file ${tokenFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'join')
+    }
+  }
+  const remembered = await store.joinToken()
+  if (text == null) {
+    if (remembered == null) {
+      log.warn('no join token: this node can connect only to other nodes without one; get a token with fleets token create and pass --token')
+      return undefined
+    }
+    return parseJoinToken(remembered)
+  }
+  const data = parseJoinToken(text)
+  if (remembered != null && remembered !== text.trim()) {
+    const previous = parseJoinToken(remembered)
+    if (previous.fleetId !== data.fleetId) log.warn('leaving fleet %s for fleet %s (a new token was given)', previous.fleetId, data.fleetId)
+  }
+  await store.setJoinToken(text.trim())
+  return data
+}
+
+async function waitForStopSignal (): Promise<void> {
+  await new Promise<void>(resolve => {
+    const done = (): void => {
+      process.off('SIGINT', done)
+      process.off('SIGTERM', done)
+      resolve()
+    }
+    process.on('SIGINT', done)
+    process.on('SIGTERM', done)
+  })
+}
