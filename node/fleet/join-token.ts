@@ -59,8 +59,9 @@ export function parseJoinToken (text: string): JoinTokenData {
   }
   return {
     fleetId: decoded.fleetId,
-    networkKey: decoded.networkKey,
-    trustedKeys: decoded.trustedKeys.map(k => ({ keyId: k.keyId, publicKey: k.publicKey, role: k.role })),
+    // Copies: decoded bytes are views into the token buffer.
+    networkKey: new Uint8Array(decoded.networkKey),
+    trustedKeys: decoded.trustedKeys.map(k => ({ keyId: k.keyId, publicKey: new Uint8Array(k.publicKey), role: k.role })),
     createdMs: Number(decoded.createdMs),
     bootstrap: decoded.bootstrap
   }
