@@ -14,7 +14,8 @@ import type { RefusalEvent } from './fleet-guard.js'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Identify } from '@libp2p/identify'
 import type { Ping } from '@libp2p/ping'
-import type { Libp2p, PrivateKey } from '@libp2p/interface'
+import type { Libp2p, PeerDiscovery, PeerInfo, PrivateKey } from '@libp2p/interface'
+import type { MulticastDNSComponents } from '@libp2p/mdns'
 
 export type FleetLibp2p = Libp2p<{ identify: Identify, ping: Ping, pubsub: GossipSub }>
 
@@ -26,6 +27,10 @@ export interface Libp2pOptions {
   fleet?: { fleetId: string, networkKey: Uint8Array }
   agentVersion: string
   onRefused(event: RefusalEvent): void
+  /** Every mDNS answer, also for peers already in the peer store (libp2p's own
+   * `peer:discovery` fires only for peers new to the store, so a restarted node with a
+   * persisted store would never redial its LAN). */
+  onDiscovered(peer: PeerInfo): void
 }
 
 /**
@@ -47,7 +52,7 @@ export async function createFleetLibp2p (options: Libp2pOptions): Promise<{ libp
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionManager: { maxConnections: MAX_CONNECTIONS },
-    peerDiscovery: options.mdns ? [mdns({ serviceTag: MDNS_SERVICE_TAG, interval: MDNS_INTERVAL_MS })] : [],
+    peerDiscovery: options.mdns ? [observedMdns((peer) => { options.onDiscovered(peer) })] : [],
     services: {
       identify: identify(),
       ping: ping(),
@@ -60,4 +65,12 @@ export async function createFleetLibp2p (options: Libp2pOptions): Promise<{ libp
     }
   })
   return { libp2p, datastore }
+}
+
+function observedMdns (onDiscovered: (peer: PeerInfo) => void): (components: MulticastDNSComponents) => PeerDiscovery {
+  return (components) => {
+    const discovery = mdns({ serviceTag: MDNS_SERVICE_TAG, interval: MDNS_INTERVAL_MS })(components)
+    discovery.addEventListener('peer', (evt) => { onDiscovered(evt.detail) })
+    return discovery
+  }
 }

@@ -16,6 +16,8 @@ import type { Multiaddr } from '@multiformats/multiaddr'
 
 /** Period of the dialer's housekeeping: redial dropped bootstrap peers that are due. */
 const DIAL_TICK_MS = 2_000
+/** Known peers redialled at start; a LAN site's worth, not a whole fleet. */
+const KNOWN_PEERS_REDIAL_MAX = 64
 
 export class DefaultMeshNode implements MeshNode {
   private node?: FleetLibp2p
@@ -51,6 +53,9 @@ export class DefaultMeshNode implements MeshNode {
       mdns: this.init.mdns ?? true,
       fleet: this.c.membership,
       agentVersion: this.c.agentVersion,
+      onDiscovered: (peer) => {
+        if (this.node?.peerId.equals(peer.id) !== true) this.dialer?.offer({ key: peer.id.toString(), peerId: peer.id, addrs: peer.multiaddrs, pinned: false })
+      },
       onRefused: (event) => {
         this.refusals.add(event, this.c.clock.nowMs())
         this.log.warn('refused %s connection %s %s: %s', event.direction, event.direction === 'inbound' ? 'from' : 'to', event.remoteAddr, event.message)
@@ -122,15 +127,36 @@ export class DefaultMeshNode implements MeshNode {
       isRefusal: (err) => isMembershipRefusal(err)
     })
     this.dialer = dialer
+    // Peers found by mDNS arrive through onDiscovered; peers other modules add to the store
+    // (identify, a dial) arrive here.
     libp2p.addEventListener('peer:discovery', (evt) => {
       const { id, multiaddrs } = evt.detail
       if (id.equals(libp2p.peerId)) return
       dialer.offer({ key: id.toString(), peerId: id, addrs: multiaddrs, pinned: false })
     })
-    libp2p.addEventListener('peer:disconnect', () => { dialer.tick() })
+    void this.redialKnownPeers(libp2p, dialer)
+    libp2p.addEventListener('peer:connect', (evt) => {
+      this.log.info('connected to %s (%d peers)', evt.detail.toString(), libp2p.getPeers().length)
+    })
+    libp2p.addEventListener('peer:disconnect', (evt) => {
+      this.log.info('disconnected from %s (%d peers)', evt.detail.toString(), libp2p.getPeers().length)
+      dialer.tick()
+    })
     for (const target of bootstrap) dialer.offer(target)
     this.tickTimer = setInterval(() => { dialer.tick() }, DIAL_TICK_MS)
     this.tickTimer.unref()
+  }
+
+  /** After a restart, the persisted peer store names the peers this device knew: try them. */
+  private async redialKnownPeers (libp2p: FleetLibp2p, dialer: PeerDialer): Promise<void> {
+    try {
+      const known = await libp2p.peerStore.all({ limit: KNOWN_PEERS_REDIAL_MAX })
+      for (const peer of known) {
+        if (peer.addresses.length > 0) dialer.offer({ key: peer.id.toString(), peerId: peer.id, addrs: peer.addresses.map(a => a.multiaddr), pinned: false })
+      }
+    } catch (err) {
+      this.log.debug('could not read the peer store: %s', (err as Error).message)
+    }
   }
 
   private startPresence (libp2p: FleetLibp2p): void {
