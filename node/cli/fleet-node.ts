@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** `fleet-node`: the agent every device runs. */
 import { joinCommand } from './commands/join.js'
+import { peersCommand } from './commands/peers.js'
 import { statusCommand } from './commands/status.js'
 import { versionCommand } from './commands/version.js'
 import { runCli } from './run-cli.js'
@@ -8,5 +9,6 @@ import { runCli } from './run-cli.js'
 await runCli('fleet-node', {
   join: { summary: 'start this device\'s node and join the fleet mesh', run: joinCommand },
   status: { summary: 'show the running node: peer ID, fleet, addresses, peers', run: statusCommand },
+  peers: { summary: 'list the fleet members this node sees', run: peersCommand },
   version: { summary: 'print the version', run: versionCommand('fleet-node') }
 }, process.argv.slice(2))

@@ -28,6 +28,12 @@ export const REFUSED_PEER_QUIET_MS = 5 * 60_000
 /** Concurrent outbound dials; mDNS can report dozens of peers at once on a busy LAN. */
 export const DIAL_CONCURRENCY_MAX = 8
 
+/** Floor of libp2p's adaptive ping timeout before it aborts a connection (see libp2p-node.ts). */
+export const PING_TIMEOUT_MS_MIN = 20_000
+
+/** Concurrent ping streams per connection (monitor + manual pings, with slow peers' leftovers). */
+export const PING_STREAMS_MAX = 8
+
 /** Per-dial deadline on a LAN. */
 export const DIAL_TIMEOUT_MS = 10_000
 

@@ -8,7 +8,7 @@ import { tcp } from '@libp2p/tcp'
 import { LevelDatastore } from 'datastore-level'
 import { createLibp2p } from 'libp2p'
 import { join } from 'node:path'
-import { GOSSIP_MESSAGE_BYTES_MAX, MAX_CONNECTIONS, MDNS_INTERVAL_MS, MDNS_SERVICE_TAG } from './constants.js'
+import { GOSSIP_MESSAGE_BYTES_MAX, MAX_CONNECTIONS, PING_STREAMS_MAX, PING_TIMEOUT_MS_MIN, MDNS_INTERVAL_MS, MDNS_SERVICE_TAG } from './constants.js'
 import { fleetGuard } from './fleet-guard.js'
 import type { RefusalEvent } from './fleet-guard.js'
 import type { GossipSub } from '@libp2p/gossipsub'
@@ -16,6 +16,7 @@ import type { Identify } from '@libp2p/identify'
 import type { Ping } from '@libp2p/ping'
 import type { Libp2p, PeerDiscovery, PeerInfo, PrivateKey } from '@libp2p/interface'
 import type { MulticastDNSComponents } from '@libp2p/mdns'
+import type { Multiaddr } from '@multiformats/multiaddr'
 
 export type FleetLibp2p = Libp2p<{ identify: Identify, ping: Ping, pubsub: GossipSub }>
 
@@ -46,16 +47,22 @@ export async function createFleetLibp2p (options: Libp2pOptions): Promise<{ libp
     privateKey: options.privateKey,
     datastore,
     nodeInfo: { name: 'fleet-node', version: options.agentVersion, userAgent: `fleet-node/${options.agentVersion}` },
-    addresses: { listen: options.listen },
+    addresses: { listen: options.listen, announceFilter: withoutLoopbackWhenRoutable },
     transports: [tcp()],
     connectionProtector: fleetGuard({ fleet: options.fleet, onRefused: (event) => { options.onRefused(event) } }),
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionManager: { maxConnections: MAX_CONNECTIONS },
+    // A busy Raspberry Pi (or 20 nodes starting on two cores) can take seconds to answer a
+    // ping; libp2p's 5 s floor then tears down healthy LAN links.
+    connectionMonitor: { pingTimeout: { minTimeout: PING_TIMEOUT_MS_MIN } },
     peerDiscovery: options.mdns ? [observedMdns((peer) => { options.onDiscovered(peer) })] : [],
     services: {
       identify: identify(),
-      ping: ping(),
+      // The connection monitor pings every connection every 10 s on this same protocol; with
+      // libp2p's default of 2 inbound ping streams a busy peer reset the third one and the
+      // monitor then aborted a healthy connection (seen with 20 namespace hosts).
+      ping: ping({ maxInboundStreams: PING_STREAMS_MAX, maxOutboundStreams: PING_STREAMS_MAX, timeout: PING_TIMEOUT_MS_MIN }),
       pubsub: gossipsub({
         // A device alone on its LAN still publishes: the message waits in no queue, but the
         // local handlers run and the next heartbeat reaches peers that appear later.
@@ -73,4 +80,18 @@ function observedMdns (onDiscovered: (peer: PeerInfo) => void): (components: Mul
     discovery.addEventListener('peer', (evt) => { onDiscovered(evt.detail) })
     return discovery
   }
+}
+
+/**
+ * Peers on the LAN cannot reach us on 127.0.0.1 — dialling a peer's loopback address reaches
+ * one's own node — so loopback is announced only when it is all we have (loopback demos).
+ */
+export function withoutLoopbackWhenRoutable (addrs: Multiaddr[]): Multiaddr[] {
+  const routable = addrs.filter(a => !isLoopback(a))
+  return routable.length > 0 ? routable : addrs
+}
+
+export function isLoopback (addr: Multiaddr): boolean {
+  const host = addr.getComponents().find(c => c.name === 'ip4' || c.name === 'ip6')?.value
+  return host != null && (host.startsWith('127.') || host === '::1')
 }

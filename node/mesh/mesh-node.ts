@@ -2,7 +2,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { HEARTBEAT_INTERVAL_MS } from './constants.js'
 import { ListenError, MeshConfigError } from './errors.js'
-import { createFleetLibp2p } from './libp2p-node.js'
+import { createFleetLibp2p, isLoopback } from './libp2p-node.js'
 import { PeerDialer } from './peer-dialer.js'
 import { PresenceService } from './presence-service.js'
 import { RefusalLog } from './refusal-log.js'
@@ -54,7 +54,10 @@ export class DefaultMeshNode implements MeshNode {
       fleet: this.c.membership,
       agentVersion: this.c.agentVersion,
       onDiscovered: (peer) => {
-        if (this.node?.peerId.equals(peer.id) !== true) this.dialer?.offer({ key: peer.id.toString(), peerId: peer.id, addrs: peer.multiaddrs, pinned: false })
+        if (this.node?.peerId.equals(peer.id) === true) return
+        // A LAN peer's loopback address would reach our own node.
+        const addrs = peer.multiaddrs.filter(a => !isLoopback(a))
+        if (addrs.length > 0) this.dialer?.offer({ key: peer.id.toString(), peerId: peer.id, addrs, pinned: false })
       },
       onRefused: (event) => {
         this.refusals.add(event, this.c.clock.nowMs())
@@ -121,8 +124,12 @@ export class DefaultMeshNode implements MeshNode {
       logger: this.log,
       isConnected: (target) => target.peerId != null && libp2p.getConnections(target.peerId).length > 0,
       dial: async (target, signal) => {
-        const conn = await libp2p.dial(target.peerId != null && target.addrs.length === 0 ? target.peerId : target.addrs, { signal })
-        return conn.remotePeer
+        // Dial by peer id whenever it is known: libp2p then reuses an existing connection and
+        // never opens a duplicate. Dialling mDNS's bare addresses instead opened a second
+        // connection to already-connected peers, and with 20 hosts the mesh churned for minutes.
+        if (target.peerId == null) return (await libp2p.dial(target.addrs, { signal })).remotePeer
+        if (target.addrs.length > 0) await libp2p.peerStore.merge(target.peerId, { multiaddrs: target.addrs })
+        return (await libp2p.dial(target.peerId, { signal })).remotePeer
       },
       isRefusal: (err) => isMembershipRefusal(err)
     })

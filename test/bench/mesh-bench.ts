@@ -7,7 +7,7 @@
  * overhead does not inflate them. Runs as root (network namespaces); sends nothing off-host.
  */
 import { spawn } from 'node:child_process'
-import { readFile } from 'node:fs/promises'
+import { readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createHostNetwork, netnsSupport } from '../support/netns-hosts.js'
@@ -42,6 +42,11 @@ async function rssMb (pid: number | undefined): Promise<number> {
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) / 1024
 }
 
+/** The full log (the in-memory ring keeps only the last lines). */
+async function readLog (path: string): Promise<string[]> {
+  return (await readFile(path, 'utf8').catch(() => '')).split('\n')
+}
+
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN
 
 async function meshRun (hosts: number, subnetIndex: number): Promise<MeshRun> {
@@ -50,14 +55,16 @@ async function meshRun (hosts: number, subnetIndex: number): Promise<MeshRun> {
   const token = await createToken(join(dir, 'fleet.db'))
   const children: ChildProcess[] = []
   try {
+    await rm('test-output/bench-mesh', { recursive: true, force: true })
     const startMs = Date.now()
     for (const host of network.hosts) {
-      children.push(host.spawn(process.execPath, [FLEET_NODE_CLI, 'join', '--storage-dir', join(dir, host.name), '--rpc-port', '0', '--name', host.name], { env: { FLEETD_TOKEN: token } }))
+      children.push(host.spawn(process.execPath, [FLEET_NODE_CLI, 'join', '--storage-dir', join(dir, host.name), '--rpc-port', '0', '--name', host.name],
+        { env: { FLEETD_TOKEN: token }, tee: `bench-mesh/${hosts}-${host.name}.log` }))
     }
     const deadline = Date.now() + MESH_DEADLINE_MS
     let times = network.hosts.map(() => parseTimes([], startMs, hosts - 1))
     while (Date.now() < deadline) {
-      times = network.hosts.map((h, i) => parseTimes(h.logs(children[i]?.pid), startMs, hosts - 1))
+      times = await Promise.all(network.hosts.map(async (h) => parseTimes(await readLog(`test-output/bench-mesh/${hosts}-${h.name}.log`), startMs, hosts - 1)))
       if (times.every(t => t.meshMs != null && t.announcedMs != null)) break
       await sleep(500)
     }

@@ -49,6 +49,8 @@ describe('fleet-node on loopback (mDNS off)', () => {
     expect(seen.peers.find(p => p.name === 'alpha')?.labels).toEqual({ site: 'lab' })
     const aSeen = await a.waitFor('a to see beta', s => s.peers.some(p => p.name === 'beta'), 20_000)
     expect(aSeen.fleetId).toBe(seen.fleetId)
+    const table = await cli(FLEET_NODE_CLI, ['peers', '--storage-dir', join(dir, 'a')])
+    expect(table.stdout).toMatch(new RegExp(`${seen.peerId}\\s+beta\\s+\\S+\\s+1\\s+online`))
   })
 
   it('refuses another fleet\'s node and a node without a token, with a reason on both sides', async () => {
