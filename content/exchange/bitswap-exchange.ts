@@ -34,10 +34,9 @@ export async function bitswapExchange (components: { libp2p: Libp2p, blockstore:
     blockstore: components.blockstore,
     logger: components.libp2p.logger,
     routing: noProviders,
-    getHasher: async (code: number): Promise<MultihashHasher> => {
-      if (code === sha256.code) return sha256
-      throw new Error(`unsupported multihash 0x${code.toString(16)}: FleetD artifacts use sha2-256`)
-    },
+    getHasher: (code: number): Promise<MultihashHasher> => code === sha256.code
+      ? Promise.resolve(sha256)
+      : Promise.reject(new Error(`unsupported multihash 0x${code.toString(16)}: FleetD artifacts use sha2-256`)),
     hasBlockBroker: (name: string) => brokers.has(name),
     addBlockBroker: (broker: BlockBroker) => { brokers.set(broker.name, broker) },
     addMixin: (mixin: HeliaMixin<Helia>) => { mixins.push(mixin) }
