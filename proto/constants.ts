@@ -8,6 +8,7 @@
  */
 
 const KiB = 1024
+const MiB = 1024 * KiB
 
 /**
  * Written in the `version` field of every envelope (FleetMessage, SignedPlan, DeviceReport,
@@ -77,3 +78,14 @@ export const JOIN_TOKEN_BYTES_MAX = 4 * KiB
 export const TOKEN_TRUSTED_KEYS_MAX = 16
 /** Bootstrap multiaddrs per token. */
 export const TOKEN_BOOTSTRAP_MAX = 16
+
+// SwarmMessage, on /fleetd/swarm/1.0.0 streams.
+
+/** Largest leaf a swarm carries: the importer's 1 MiB maximum chunk with headroom, and bitswap's own 2 MiB block cap. */
+export const SWARM_BLOCK_BYTES_MAX = 2 * MiB
+/** A message is one block plus a few bytes of framing. */
+export const SWARM_MESSAGE_BYTES_MAX = SWARM_BLOCK_BYTES_MAX + 4 * KiB
+/** Leaves per artifact a swarm tracks: 2^20 leaves of ≥64 KiB is ≥64 GiB, beyond any device artifact; bitfield ≤ 128 KiB. */
+export const SWARM_BLOCKS_MAX = 1 << 20
+/** Indices per have/request/cancel/reject message; more go in several messages. */
+export const SWARM_INDICES_MAX = 4096

@@ -28,13 +28,14 @@
 import { decodeBounded, encodeChecked } from './bounded-codec.js'
 import {
   artifactManifestFormat, deviceMetricsFormat, deviceReportFormat, fleetMessageFormat, joinTokenFormat, planFormat,
-  signedPlanFormat
+  signedPlanFormat, swarmMessageFormat
 } from './wire-formats.js'
 import type { Encodable } from './bounded-codec.js'
 import type { DeviceMetrics } from './generated/metrics.js'
 import type { ArtifactManifest, Plan, SignedPlan } from './generated/plan.js'
 import type { FleetMessage } from './generated/presence.js'
 import type { DeviceReport } from './generated/report.js'
+import type { SwarmMessage } from './generated/swarm.js'
 import type { JoinToken } from './generated/token.js'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
@@ -54,6 +55,7 @@ export { Tier } from './generated/presence.js'
 export type { DeviceReport } from './generated/report.js'
 export { Health } from './generated/report.js'
 export type { JoinToken, TrustedKey } from './generated/token.js'
+export type { SwarmBlock, SwarmCancel, SwarmHave, SwarmHello, SwarmMessage, SwarmReject, SwarmRequest } from './generated/swarm.js'
 
 /** Input accepted by every decoder: gossip hands out Uint8Array, streams Uint8ArrayList. */
 export type WireBytes = Uint8Array | Uint8ArrayList
@@ -119,4 +121,14 @@ export function decodeJoinToken (bytes: WireBytes): JoinToken {
 
 export function encodeJoinToken (token: Encodable<JoinToken>): Uint8Array<ArrayBuffer> {
   return encodeChecked(joinTokenFormat, token)
+}
+
+/** One message of the artifact swarm protocol; blocks inside are checked against their CIDs by the receiver. */
+export function decodeSwarmMessage (bytes: WireBytes): SwarmMessage {
+  return decodeBounded(swarmMessageFormat, bytes)
+}
+
+/** Requires exactly one body and a version. */
+export function encodeSwarmMessage (message: Encodable<SwarmMessage>): Uint8Array<ArrayBuffer> {
+  return encodeChecked(swarmMessageFormat, message)
 }

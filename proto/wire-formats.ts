@@ -4,12 +4,13 @@ import {
   DEVICE_REPORT_BYTES_MAX, FLEET_MESSAGE_BYTES_MAX, JOIN_TOKEN_BYTES_MAX, MANIFEST_PLATFORMS_MAX,
   MANIFEST_SIGNATURES_MAX, METRICS_CUSTOM_MAX, METRICS_INTERFACE_ADDRESSES_MAX, METRICS_INTERFACES_MAX,
   METRICS_PROCESSES_MAX, PLAN_ARGS_MAX, PLAN_BYTES_MAX, PLAN_ENV_MAX, PLAN_HEALTH_COMMAND_MAX, PLAN_PHASES_MAX,
-  REPORT_METRICS_MAX, SIGNED_PLAN_BYTES_MAX, TOKEN_BOOTSTRAP_MAX, TOKEN_TRUSTED_KEYS_MAX
+  REPORT_METRICS_MAX, SIGNED_PLAN_BYTES_MAX, SWARM_INDICES_MAX, SWARM_MESSAGE_BYTES_MAX, TOKEN_BOOTSTRAP_MAX, TOKEN_TRUSTED_KEYS_MAX
 } from './constants.js'
 import { DeviceMetrics } from './generated/metrics.js'
 import { ArtifactManifest, Plan, SignedPlan } from './generated/plan.js'
 import { FleetMessage } from './generated/presence.js'
 import { DeviceReport } from './generated/report.js'
+import { SwarmMessage } from './generated/swarm.js'
 import { JoinToken } from './generated/token.js'
 import type { WireFormat, WireLimits } from './bounded-codec.js'
 
@@ -93,4 +94,22 @@ export const joinTokenFormat: WireFormat<JoinToken> = {
   bytesMaxName: 'JOIN_TOKEN_BYTES_MAX',
   limits: { trustedKeys: TOKEN_TRUSTED_KEYS_MAX, bootstrap: TOKEN_BOOTSTRAP_MAX },
   invalid: m => versionUnset(m.version)
+}
+
+const swarmBodies = ['hello', 'have', 'request', 'block', 'cancel', 'reject'] as const
+
+export const swarmMessageFormat: WireFormat<SwarmMessage> = {
+  messageType: 'SwarmMessage',
+  codec: SwarmMessage,
+  bytesMax: SWARM_MESSAGE_BYTES_MAX,
+  bytesMaxName: 'SWARM_MESSAGE_BYTES_MAX',
+  limits: {
+    have: { indices: SWARM_INDICES_MAX },
+    request: { indices: SWARM_INDICES_MAX },
+    cancel: { indices: SWARM_INDICES_MAX },
+    reject: { indices: SWARM_INDICES_MAX }
+  },
+  invalid: m => swarmBodies.filter(b => m[b] != null).length !== 1
+    ? 'exactly one of hello, have, request, block, cancel and reject must be set'
+    : versionUnset(m.version)
 }
