@@ -1,0 +1,33 @@
+/** Limits of the swarm layer, each with its reason (STYLE rule 8). */
+
+export const SWARM_PROTOCOL = '/fleetd/swarm/1.0.0'
+
+/** Requests in flight per peer: 4 × 256 KiB covers a LAN's bandwidth-delay product at 10–100 Mbit/s. */
+export const INFLIGHT_PER_PEER_MAX = 4
+
+/** Uploads queued for one peer before we answer "busy": bounds memory against a greedy peer. */
+export const UPLOADS_QUEUED_PER_PEER_MAX = 8
+
+/** Peers one artifact session talks to: a site's LAN, not the fleet. */
+export const LINKS_PER_SESSION_MAX = 32
+
+/** A request unanswered this long is given up and the block asked elsewhere. */
+export const REQUEST_TIMEOUT_MS = 20_000
+
+/** A block no swarm peer offers for this long is fetched by bitswap instead (e.g. from older nodes). */
+export const BITSWAP_FALLBACK_AFTER_MS = 3_000
+
+/** Concurrent bitswap fallbacks: they broadcast wants to every peer, so keep them few. */
+export const BITSWAP_FALLBACK_CONCURRENCY = 2
+
+/** Peer sending this many blocks that fail their hash check is dropped from the session. */
+export const BAD_BLOCKS_MAX = 3
+
+/** Streams accepted concurrently: every fetching peer opens one per artifact. */
+export const INBOUND_STREAMS_MAX = 256
+
+/** Depth of a UnixFS DAG we walk: a balanced DAG of 174-link nodes reaches petabytes by depth 6. */
+export const DAG_DEPTH_MAX = 8
+
+/** Period of the scheduler's housekeeping (timeouts, fallbacks). */
+export const TICK_MS = 500

@@ -1,0 +1,62 @@
+import type { Bitfield } from './bitfield.js'
+
+/**
+ * Which blocks to ask a peer for, BitTorrent-style, as a pure function so it can be tested and
+ * simulated. Naive bitswap had every fetcher ask for the same blocks in the same order at the
+ * same time (DESIGN.md, "Swarm distribution"); here each fetcher prefers the rarest blocks
+ * among its peers and breaks ties with its own random order, so fetchers hold different blocks
+ * early and serve each other. A complete peer (a seed) is asked only for blocks no other peer
+ * offers, unless nothing else is left.
+ */
+export interface PeerView {
+  have: Bitfield
+  inflight: number
+  /** Holds every block: asked last, so its upload goes to blocks nobody else has. */
+  seed: boolean
+  /** Blocks this peer refused because others hold them. */
+  refused: ReadonlySet<number>
+}
+
+export interface SchedulerState {
+  /** Blocks we hold. */
+  have: Bitfield
+  /** Blocks requested from some peer and not yet received. */
+  inflight: ReadonlySet<number>
+  /** How many connected peers hold each block. */
+  availability: Uint16Array
+  /** How many of those peers are not seeds. */
+  availabilityNonSeed: Uint16Array
+  /** This node's tie-break rank of each block (a permutation, seeded by the peer id). */
+  rank: Uint32Array
+}
+
+export function pickRequests (state: SchedulerState, peer: PeerView, slots: number): number[] {
+  if (slots <= 0) return []
+  const candidates: number[] = []
+  for (let i = 0; i < state.have.size; i++) {
+    if (state.have.has(i) || state.inflight.has(i) || !peer.have.has(i) || peer.refused.has(i)) continue
+    // From a seed, take only what no other peer can give us (super-seeding from the fetcher side).
+    if (peer.seed && (state.availabilityNonSeed[i] ?? 0) > 0) continue
+    candidates.push(i)
+  }
+  candidates.sort((a, b) => ((state.availability[a] ?? 0) - (state.availability[b] ?? 0)) || ((state.rank[a] ?? 0) - (state.rank[b] ?? 0)))
+  return candidates.slice(0, slots)
+}
+
+/** A permutation rank of `size` blocks from a 32-bit seed (xorshift32; deterministic). */
+export function blockRanks (size: number, seed: number): Uint32Array {
+  const order = Array.from({ length: size }, (_, i) => i)
+  let x = (seed >>> 0) || 0x9e3779b9
+  for (let i = size - 1; i > 0; i--) {
+    x ^= x << 13; x >>>= 0
+    x ^= x >>> 17
+    x ^= x << 5; x >>>= 0
+    const j = x % (i + 1)
+    const t = order[i] ?? 0
+    order[i] = order[j] ?? 0
+    order[j] = t
+  }
+  const rank = new Uint32Array(size)
+  order.forEach((block, position) => { rank[block] = position })
+  return rank
+}
