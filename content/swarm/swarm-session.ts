@@ -1,4 +1,4 @@
-import { Bitfield } from './bitfield.js'
+import type { Bitfield } from './bitfield.js'
 import { BAD_BLOCKS_MAX, INFLIGHT_PER_PEER_MAX, REQUEST_TIMEOUT_MS, UPLOADS_QUEUED_PER_PEER_MAX } from './constants.js'
 import { readBlock, verifyBlockBytes } from './dag-leaves.js'
 import { blockRanks, pickRequests } from './scheduler.js'

@@ -51,8 +51,9 @@ async function importBytes (blockstore: FsBlockstore, bytes: Uint8Array): Promis
 
 async function readBack (blockstore: FsBlockstore, root: CID): Promise<Buffer> {
   const entry = await exporter(root, blockstore)
+  if (entry.type !== 'file' && entry.type !== 'raw') throw new Error(`expected a file, got ${entry.type}`)
   const chunks: Uint8Array[] = []
-  for await (const chunk of entry.content()) chunks.push(chunk as Uint8Array)
+  for await (const chunk of entry.content()) chunks.push(chunk)
   return Buffer.concat(chunks)
 }
 
