@@ -1,10 +1,14 @@
 #!/usr/bin/env node
 /** `fleets`: the coordinator and administration CLI. */
+import { keysCommand } from './commands/keys.js'
+import { artifactCommand } from './commands/artifact.js'
 import { tokenCommand } from './commands/token-create.js'
 import { versionCommand } from './commands/version.js'
 import { runCli } from './run-cli.js'
 
 await runCli('fleets', {
+  artifact: { summary: 'publish signed artifacts (artifact upload)', run: artifactCommand },
   token: { summary: 'create join tokens for devices (token create)', run: tokenCommand },
+  keys: { summary: 'manage signing keys (keys generate | list | export)', run: keysCommand },
   version: { summary: 'print the version', run: versionCommand('fleets') }
 }, process.argv.slice(2))

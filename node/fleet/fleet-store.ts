@@ -2,6 +2,7 @@ import { Level } from 'level'
 import { resolve } from 'node:path'
 import { createFleetSecrets, deserializeFleetSecrets, keyIdOf, serializeFleetSecrets } from './fleet-secrets.js'
 import { formatJoinToken } from './join-token.js'
+import type { TrustedKey } from './join-token.js'
 import type { FleetSecrets, StoredFleetSecrets } from './fleet-secrets.js'
 
 const KEY_SECRETS = 'fleet/secrets'
@@ -37,14 +38,14 @@ export class FleetStore {
     return { secrets, created: true }
   }
 
-  async createToken (nowMs: number, options: { fleetId?: string, bootstrap?: string[] } = {}): Promise<{ token: string, fleetId: string, keyId: string, created: boolean }> {
+  async createToken (nowMs: number, options: { fleetId?: string, bootstrap?: string[], extraTrustedKeys?: TrustedKey[] } = {}): Promise<{ token: string, fleetId: string, keyId: string, created: boolean }> {
     const { secrets, created } = await this.secrets(nowMs, options.fleetId)
     const publicKey = secrets.fleetKey.publicKey.raw
     const keyId = keyIdOf(publicKey)
     const token = formatJoinToken({
       fleetId: secrets.fleetId,
       networkKey: secrets.networkKey,
-      trustedKeys: [{ keyId, publicKey, role: 'coordinator' }],
+      trustedKeys: [{ keyId, publicKey, role: 'coordinator' }, ...(options.extraTrustedKeys ?? [])],
       createdMs: nowMs,
       bootstrap: options.bootstrap ?? []
     })

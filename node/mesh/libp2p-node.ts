@@ -10,6 +10,7 @@ import { createLibp2p } from 'libp2p'
 import { join } from 'node:path'
 import { GOSSIP_MESSAGE_BYTES_MAX, MAX_CONNECTIONS, PING_STREAMS_MAX, PING_TIMEOUT_MS_MIN, MDNS_INTERVAL_MS, MDNS_SERVICE_TAG } from './constants.js'
 import { fleetGuard } from './fleet-guard.js'
+import { installXSalsa20Guard } from './xsalsa20-guard.js'
 import type { RefusalEvent } from './fleet-guard.js'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Identify } from '@libp2p/identify'
@@ -39,6 +40,7 @@ export interface Libp2pOptions {
  * gossipsub, and mDNS only when asked. Later components (Helia, plans) reuse this node.
  */
 export async function createFleetLibp2p (options: Libp2pOptions): Promise<{ libp2p: FleetLibp2p, datastore: LevelDatastore }> {
+  installXSalsa20Guard()
   // The peer store survives restarts, so a rebooted device redials the peers it knew.
   const datastore = new LevelDatastore(join(options.storageDir, 'peerstore'))
   await datastore.open()

@@ -11,7 +11,15 @@ export const RPC_FILE = 'rpc.json'
 /** What `fleet-node status` needs to find and authenticate to the running node. */
 export interface RpcEndpointFile { pid: number, port: number, secret: string }
 
-export type RpcRoutes = Record<string, () => unknown>
+/**
+ * Routes keyed `METHOD /path`. A handler gets the parsed JSON body (POST) and returns a value
+ * (sent as JSON) or an async iterable (sent as NDJSON, one line per item, for progress).
+ */
+export type RpcHandler = (body: unknown, signal: AbortSignal) => unknown
+export type RpcRoutes = Record<string, RpcHandler>
+
+/** Request bodies are small commands; anything larger is refused unread. */
+const BODY_BYTES_MAX = 64 * 1024
 
 /**
  * The node's local status API: loopback only, and even there it requires the secret from
@@ -49,6 +57,30 @@ export class RpcServer {
     await new Promise<void>(resolve => { server.close(() => { resolve() }) })
   }
 
+  private async run (route: RpcHandler, req: IncomingMessage, res: ServerResponse, send: (status: number, body: unknown) => void): Promise<void> {
+    const controller = new AbortController()
+    res.on('close', () => { controller.abort() })
+    try {
+      const body = req.method === 'POST' ? await readJson(req) : undefined
+      const result = await route(body, controller.signal)
+      if (isAsyncIterable(result)) {
+        res.writeHead(200, { 'content-type': 'application/x-ndjson' })
+        for await (const item of result) res.write(JSON.stringify(item) + '\n')
+        res.end()
+        return
+      }
+      send(200, result)
+    } catch (err) {
+      const e = err as Error & { code?: string, status?: number }
+      const status = e.status ?? (e.code === 'FLEET_ERR_BAD_REQUEST' ? 400 : 500)
+      if (res.headersSent) {
+        res.end(JSON.stringify({ error: e.code ?? 'FLEET_ERR_INTERNAL', message: e.message }) + '\n')
+      } else {
+        send(status, { error: e.code ?? 'FLEET_ERR_INTERNAL', message: e.message })
+      }
+    }
+  }
+
   private handle (req: IncomingMessage, res: ServerResponse): void {
     const send = (status: number, body: unknown): void => {
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body))
@@ -59,15 +91,30 @@ export class RpcServer {
       send(401, { error: 'FLEET_ERR_UNAUTHORIZED', message: `missing or wrong bearer secret; it is in ${join(this.storageDir, RPC_FILE)} (readable by the node's user only)` })
       return
     }
-    const route = req.method === 'GET' ? this.routes[req.url ?? ''] : undefined
+    const route = this.routes[`${req.method ?? ''} ${req.url ?? ''}`]
     if (route == null) {
       send(404, { error: 'FLEET_ERR_NOT_FOUND', message: `no route ${req.method ?? ''} ${req.url ?? ''}; known: ${Object.keys(this.routes).join(', ')}` })
       return
     }
-    try {
-      send(200, route())
-    } catch (err) {
-      send(500, { error: 'FLEET_ERR_INTERNAL', message: (err as Error).message })
-    }
+    void this.run(route, req, res, send)
+  }
+}
+
+function isAsyncIterable (value: unknown): value is AsyncIterable<unknown> {
+  return value != null && typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function'
+}
+
+async function readJson (req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length
+    if (size > BODY_BYTES_MAX) throw Object.assign(new Error(`request body over ${BODY_BYTES_MAX} bytes`), { code: 'FLEET_ERR_BAD_REQUEST' })
+    chunks.push(chunk)
+  }
+  try {
+    return chunks.length === 0 ? {} : JSON.parse(Buffer.concat(chunks).toString('utf8'))
+  } catch {
+    throw Object.assign(new Error('request body is not JSON'), { code: 'FLEET_ERR_BAD_REQUEST' })
   }
 }

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os'
 import { readFile } from 'node:fs/promises'
+import { ArtifactService } from '../../../content/service/index.js'
 import { parseJoinToken } from '../../fleet/index.js'
 import { consoleLogger } from '../../logging/index.js'
 import { DEFAULT_LISTEN_ADDR, meshNode } from '../../mesh/index.js'
@@ -8,6 +9,7 @@ import { RpcServer } from '../../rpc/index.js'
 import { defaultStorageDir, openStorage } from '../../storage/index.js'
 import { FLEETD_VERSION } from '../../version.js'
 import { parseFlags, parseKeyValues, parsePort, UsageError } from '../args.js'
+import { artifactRoutes } from './artifact-routes.js'
 import type { JoinTokenData } from '../../fleet/index.js'
 import type { MeshNode } from '../../mesh/index.js'
 import type { NodeStore } from '../../storage/index.js'
@@ -67,6 +69,7 @@ export async function joinCommand (argv: string[]): Promise<number> {
   const store = await openStorage(storageDir)
   let node: MeshNode | undefined
   let rpc: RpcServer | undefined
+  let artifacts: ArtifactService | undefined
   try {
     const membership = await resolveToken(store, values.token, values['token-file'], log)
     const privateKey = await store.privateKey()
@@ -84,14 +87,19 @@ export async function joinCommand (argv: string[]): Promise<number> {
     })
     await node.start()
     const mesh = node
+    artifacts = await ArtifactService.start({
+      libp2p: mesh.libp2p, storageDir: store.dir, clock: systemClock(), logger, trustedKeys: () => membership?.trustedKeys ?? []
+    })
     rpc = new RpcServer(store.dir, {
-      '/v1/status': () => mesh.status(),
-      '/v1/peers': () => mesh.peers()
+      'GET /v1/status': () => mesh.status(),
+      'GET /v1/peers': () => mesh.peers(),
+      ...artifactRoutes(artifacts)
     })
     const port = await rpc.start(rpcPort)
     log.info('status API on 127.0.0.1:%d (fleet-node status --storage-dir %s)', port, store.dir)
   } catch (err) {
     await rpc?.stop()
+    await artifacts?.stop()
     await node?.stop()
     await store.close()
     throw err
@@ -101,6 +109,7 @@ export async function joinCommand (argv: string[]): Promise<number> {
   const forced = setTimeout(() => { log.error('clean shutdown took over %d ms; exiting', SHUTDOWN_TIMEOUT_MS); process.exit(1) }, SHUTDOWN_TIMEOUT_MS)
   forced.unref()
   await rpc.stop()
+  await artifacts.stop()
   await node.stop()
   await store.close()
   clearTimeout(forced)

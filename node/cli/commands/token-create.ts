@@ -1,8 +1,10 @@
 import { writeFile } from 'node:fs/promises'
+import { keyStore } from '../../../content/keys/index.js'
 import { FleetStore } from '../../fleet/index.js'
+import { systemClock } from '../../ports/index.js'
 import { parseFlags, UsageError } from '../args.js'
 
-export const TOKEN_HELP = `Usage: fleets token create [--db fleet.db] [--fleet-id ID] [--bootstrap ADDR]... [--out FILE] [--json]
+export const TOKEN_HELP = `Usage: fleets token create [--db fleet.db] [--fleet-id ID] [--bootstrap ADDR]... [--release-key NAME]... [--keys-dir D] [--out FILE] [--json]
 
 Print a join token for this fleet. The first call creates the fleet (its id, private-network
 key and fleet signing key) in the coordinator database; later calls mint tokens for the same
@@ -17,7 +19,8 @@ export async function tokenCommand (argv: string[]): Promise<number> {
   if (sub !== 'create') throw new UsageError(`unknown subcommand '${sub}'; the token command has: create`, 'token')
   const { values } = parseFlags('token create', rest, {
     db: { type: 'string' }, 'fleet-id': { type: 'string' }, bootstrap: { type: 'string', multiple: true },
-    out: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }
+    out: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    'release-key': { type: 'string', multiple: true }, 'keys-dir': { type: 'string' }
   })
   if (values.help === true) { process.stdout.write(TOKEN_HELP); return 0 }
   const fleetId = values['fleet-id']
@@ -26,7 +29,12 @@ export async function tokenCommand (argv: string[]): Promise<number> {
   }
   const store = await FleetStore.open(values.db ?? 'fleet.db')
   try {
-    const result = await store.createToken(Date.now(), { ...(fleetId != null ? { fleetId } : {}), bootstrap: values.bootstrap ?? [] })
+    const keys = keyStore(values['keys-dir'] != null ? { dir: values['keys-dir'] } : {})({ clock: systemClock() })
+    const releaseKeys = await Promise.all((values['release-key'] ?? []).map(async name => {
+      const exported = await keys.exportPublic(name)
+      return { keyId: exported.keyId, publicKey: new Uint8Array(Buffer.from(exported.publicKey, 'base64')), role: 'artifact' }
+    }))
+    const result = await store.createToken(Date.now(), { ...(fleetId != null ? { fleetId } : {}), bootstrap: values.bootstrap ?? [], extraTrustedKeys: releaseKeys })
     if (values.out != null) await writeFile(values.out, result.token + '\n', { mode: 0o600 })
     if (values.json === true) {
       process.stdout.write(JSON.stringify({ ...result, db: store.path, out: values.out ?? null }) + '\n')
