@@ -31,3 +31,6 @@ export const DAG_DEPTH_MAX = 8
 
 /** Period of the scheduler's housekeeping (timeouts, fallbacks). */
 export const TICK_MS = 500
+
+/** A block a seed refused ("get it elsewhere") is not asked of that seed again for this long. */
+export const REFUSAL_HOLD_MS = 3_000

@@ -14,7 +14,10 @@ export type SwarmBody = Omit<Encodable<SwarmMessage>, 'version'>
 export class SwarmLink {
   have: Bitfield
   readonly inflight = new Map<number, number>()
-  readonly refused = new Set<number>()
+  /** Fetching side: blocks this peer refused us, with when (asked again after a while). */
+  readonly refusedByPeer = new Map<number, number>()
+  /** Serving side: blocks we refused this peer once; asked again, we serve them. */
+  readonly refusedToPeer = new Set<number>()
   /** Blocks queued for sending to this peer; bounded so a greedy peer cannot queue our disk. */
   pendingUploads = 0
   bytesReceived = 0

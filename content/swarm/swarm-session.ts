@@ -1,5 +1,5 @@
 import type { Bitfield } from './bitfield.js'
-import { BAD_BLOCKS_MAX, INFLIGHT_PER_PEER_MAX, REQUEST_TIMEOUT_MS, UPLOADS_QUEUED_PER_PEER_MAX } from './constants.js'
+import { BAD_BLOCKS_MAX, INFLIGHT_PER_PEER_MAX, REFUSAL_HOLD_MS, REQUEST_TIMEOUT_MS, UPLOADS_QUEUED_PER_PEER_MAX } from './constants.js'
 import { readBlock, verifyBlockBytes } from './dag-leaves.js'
 import { blockRanks, pickRequests } from './scheduler.js'
 import type { SwarmLink } from './swarm-link.js'
@@ -105,10 +105,11 @@ export class SwarmSession {
     } else if (message.block != null) {
       await this.receive(link, message.block.index, message.block.data)
     } else if (message.reject != null) {
+      const now = this.c.clock.nowMs()
       for (const i of message.reject.indices) {
         link.inflight.delete(i)
         this.inflight.delete(i)
-        link.refused.add(i)
+        link.refusedByPeer.set(i, now)
       }
       this.pump()
     }
@@ -120,10 +121,15 @@ export class SwarmSession {
     if (!this.fetching || this.complete) return
     for (const link of this.links.values()) {
       if (link.isClosed) continue
-      const picks = pickRequests({ have: this.have, inflight: this.inflight, availability: this.availability, availabilityNonSeed: this.availabilityNonSeed, rank: this.rank },
-        { have: link.have, inflight: link.inflight.size, seed: link.seed, refused: link.refused }, INFLIGHT_PER_PEER_MAX - link.inflight.size)
-      if (picks.length === 0) continue
       const now = this.c.clock.nowMs()
+      const refused = new Set<number>()
+      for (const [i, atMs] of link.refusedByPeer) {
+        if (now - atMs < REFUSAL_HOLD_MS) refused.add(i)
+        else link.refusedByPeer.delete(i)
+      }
+      const picks = pickRequests({ have: this.have, inflight: this.inflight, availability: this.availability, availabilityNonSeed: this.availabilityNonSeed, rank: this.rank },
+        { have: link.have, inflight: link.inflight.size, seed: link.seed, refused }, INFLIGHT_PER_PEER_MAX - link.inflight.size)
+      if (picks.length === 0) continue
       for (const i of picks) {
         this.inflight.add(i)
         link.inflight.set(i, now)
@@ -175,11 +181,11 @@ export class SwarmSession {
     for (const i of indices) {
       const cid = this.leaves[i]
       if (cid == null || !this.have.has(i)) { missing.push(i); continue }
-      const othersHold = (this.availability[i] ?? 0) - (link.have.has(i) ? 1 : 0) > 0
-      // Super-seeding: a complete node spends its upload on blocks nobody else has. A peer
-      // asking again for a refused block gets it (it may have no other source).
-      if (this.complete && othersHold && (this.uploads[i] ?? 0) > 0 && !link.refused.has(i)) {
-        link.refused.add(i)
+      // Super-seeding: a complete node sends each block once before it sends any twice, so its
+      // upload goes to blocks nobody else has; whoever got a block passes it on. A peer asking
+      // again for a refused block gets it (its other sources may have failed it).
+      if (this.complete && (this.uploads[i] ?? 0) > 0 && !link.refusedToPeer.has(i)) {
+        link.refusedToPeer.add(i)
         refused.push(i)
         continue
       }
