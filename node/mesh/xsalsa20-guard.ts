@@ -1,4 +1,7 @@
-import { createRequire } from 'node:module'
+// A static import, not createRequire: the bundler must resolve this to the very module
+// instance @libp2p/pnet uses (a runtime require loaded a second copy beside the bundled one,
+// and the patch missed pnet entirely).
+import xsalsa20 from 'xsalsa20'
 
 /**
  * Works around a bug in `xsalsa20` 1.2.0, the cipher behind @libp2p/pnet (our fleet network).
@@ -27,8 +30,7 @@ let installed = false
 export function installXSalsa20Guard (): void {
   if (installed) return
   installed = true
-  const require = createRequire(import.meta.url)
-  const XSalsa20 = require('xsalsa20') as XSalsa20Constructor
+  const XSalsa20 = xsalsa20 as unknown as XSalsa20Constructor
   // Called below only with .call(this, …): the unbound reference is deliberate.
   // eslint-disable-next-line @typescript-eslint/unbound-method
   const original = XSalsa20.prototype.update

@@ -49,7 +49,11 @@ try {
   const token = (await run(seed, [FLEETS_CLI, 'token', 'create', '--db', join(dir, 'fleet.db'), '--release-key', 'release', '--keys-dir', keysDir])).stdout.trim()
   for (const host of network.hosts) nodes.push(startFleetNode({ host, storageDir: join(dir, host.name), args: ['--token', token, '--rpc-port', '0', '--name', host.name] }))
   const meshStart = Date.now()
-  await Promise.all(nodes.map(async (n, i) => await n.waitFor(`host ${i} fully connected`, s => new Set(s.connections.map(c => c.peerId)).size >= HOSTS - 1, MESH_WAIT_MS)))
+  // Watch the nodes' own logs rather than polling 16 status commands at once.
+  while (!nodes.every(n => new RegExp(`connected to \\S+ \\(${HOSTS - 1} peers\\)`).test(n.logs()))) {
+    if (Date.now() - meshStart > MESH_WAIT_MS) throw new Error(`no full mesh of ${HOSTS} hosts within ${MESH_WAIT_MS} ms`)
+    await sleep(500)
+  }
   console.log(`${HOSTS} hosts, full mesh after ${seconds(Date.now() - meshStart)}; artifact ${SIZE_MB} MB; every host's egress shaped to ${MBIT} Mbit/s`)
 
   const file = join(dir, 'artifact.bin')

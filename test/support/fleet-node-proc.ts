@@ -19,7 +19,9 @@ export const FLEET_NODE_CLI = resolve('dist/bundle/fleet-node.mjs')
 export const FLEET_NODE_UNBUNDLED_CLI = resolve('dist/node/cli/fleet-node.js')
 export const FLEETS_CLI = resolve('dist/node/cli/fleets.js')
 const LOG_LINES_MAX = 400
+/** Status polls spawn a node process each: start quick, back off so 16 polling hosts do not starve 2 cores. */
 const STATUS_POLL_MS = 250
+const STATUS_POLL_MS_MAX = 2_000
 const STOP_TIMEOUT_MS = 12_000
 
 export interface RunningNode {
@@ -87,6 +89,7 @@ export function startFleetNode (options: StartNodeOptions): RunningNode {
       const deadline = Date.now() + timeoutMs
       let last: MeshStatus | undefined
       let lastError: unknown
+      let pollMs = STATUS_POLL_MS
       while (Date.now() < deadline) {
         if (child.exitCode != null) throw new Error(`fleet-node exited with ${child.exitCode} while waiting for ${what}\n${logs()}`)
         try {
@@ -95,7 +98,8 @@ export function startFleetNode (options: StartNodeOptions): RunningNode {
         } catch (err) {
           lastError = err
         }
-        await sleep(STATUS_POLL_MS)
+        await sleep(pollMs)
+        pollMs = Math.min(STATUS_POLL_MS_MAX, Math.round(pollMs * 1.5))
       }
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last status: ${JSON.stringify(last)}; last error: ${String(lastError)}\nlogs:\n${logs()}`)
     },
