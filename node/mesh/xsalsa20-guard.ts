@@ -22,15 +22,14 @@ const UPDATE_SLICE_BYTES = 64 * 1024
 /** Each instance takes 64 bytes of state it never returns (pnet does not finalize): room for ~65,000 connections. */
 const STATE_HEADROOM_BYTES = 8 * 1024 * 1024
 
-interface XSalsa20Instance { update(this: XSalsa20Instance, input: Uint8Array, output?: Uint8Array): Uint8Array, finalize(): void }
-interface XSalsa20Constructor { (nonce: Uint8Array, key: Uint8Array): XSalsa20Instance, prototype: XSalsa20Instance }
+type XSalsa20Instance = ReturnType<typeof xsalsa20>
 
 let installed = false
 
 export function installXSalsa20Guard (): void {
   if (installed) return
   installed = true
-  const XSalsa20 = xsalsa20 as unknown as XSalsa20Constructor
+  const XSalsa20 = xsalsa20
   // Called below only with .call(this, …): the unbound reference is deliberate.
   // eslint-disable-next-line @typescript-eslint/unbound-method
   const original = XSalsa20.prototype.update
