@@ -71,7 +71,13 @@ export class SwarmSession {
   /** Registers a link whose hello we received; replies with ours when `reply`. */
   async addLink (link: SwarmLink, peerHave: Bitfield, reply: boolean): Promise<void> {
     const existing = this.links.get(link.peer)
-    if (existing != null && !existing.isClosed) existing.close()
+    if (existing != null) {
+      // Retire the old link fully before replacing it: its in-flight requests and holder
+      // counts would otherwise stay forever (its removeLink comes too late to find it) and the
+      // fetch would wait on blocks nobody is sending.
+      this.removeLink(existing)
+      existing.close()
+    }
     link.have = peerHave
     this.links.set(link.peer, link)
     this.countHolder(peerHave, link.seed, +1)
