@@ -1,8 +1,7 @@
 import * as dagPb from '@ipld/dag-pb'
-import { equals } from 'uint8arrays/equals'
-import { sha256 } from 'multiformats/hashes/sha2'
 import * as raw from 'multiformats/codecs/raw'
 import { SWARM_BLOCKS_MAX } from '../../proto/index.js'
+import { verifyBlock } from '../store/index.js'
 import { DAG_DEPTH_MAX } from './constants.js'
 import { BlockIntegrityError } from './errors.js'
 import type { Blockstore } from 'interface-blockstore'
@@ -15,11 +14,12 @@ export interface DagComponents {
   exchange?: Pick<BlockExchange, 'retrieve'>
 }
 
-/** Checks that `bytes` hash to `cid` (sha2-256, the only hash FleetD artifacts use). */
+/**
+ * Checks that `bytes` hash to `cid`, using the store's verifier; a hash the store cannot
+ * verify counts as a mismatch here, because a swarm block that cannot be checked is refused.
+ */
 export async function verifyBlockBytes (cid: CID, bytes: Uint8Array): Promise<boolean> {
-  if (cid.multihash.code !== sha256.code) return false
-  const digest = await sha256.digest(bytes)
-  return equals(digest.digest, cid.multihash.digest)
+  return await verifyBlock(cid, bytes).catch(() => false)
 }
 
 export async function readBlock (blockstore: Pick<Blockstore, 'get'>, cid: CID, signal?: AbortSignal): Promise<Uint8Array> {
