@@ -26,7 +26,7 @@
  * console.log(JSON.stringify(manifestToJson(received)))
  * ```
  */
-export { parseManifest, manifestFromJson, manifestToJson, manifestRef } from './parse.js'
+export { parseManifest, parseManifestRef, manifestFromJson, manifestToJson, manifestRef } from './parse.js'
 export { canonicalManifestBytes, decodeManifest, encodeManifest, manifestSigningBytes } from './canonical.js'
 export { signManifest } from './sign.js'
 export { verifyManifest } from './verify.js'

@@ -4,6 +4,7 @@ import { manifestJsonSchema, manifestSchema } from './schema.js'
 import type { Manifest, ManifestJson } from './schema.js'
 
 const ROOT = 'manifest'
+const refSchema = manifestJsonSchema.pick({ name: true, version: true })
 
 /**
  * Validates a manifest in memory form (bytes as Uint8Array) and returns a copy that shares no
@@ -47,6 +48,18 @@ export function manifestToJson (manifest: Manifest): ManifestJson {
     createdMs: m.createdMs,
     signatures: m.signatures.map(s => ({ keyId: s.keyId, signature: Buffer.from(s.signature).toString('hex') }))
   }
+}
+
+/**
+ * Parses `name@version` (how people name an artifact on the command line) with the manifest's
+ * own rules for both parts. Throws `ManifestError` naming the wrong part (`ref.version: …`).
+ */
+export function parseManifestRef (text: string): { name: string, version: string } {
+  const at = text.indexOf('@')
+  if (at < 0) throw manifestError([{ path: 'ref', message: `expected NAME@VERSION like edge-app@1.4.2, got '${text}'` }])
+  const result = refSchema.safeParse({ name: text.slice(0, at), version: text.slice(at + 1) })
+  if (!result.success) throw manifestError(toIssues('ref', result.error.issues))
+  return result.data
 }
 
 /** `name@version`, how messages refer to a manifest. */

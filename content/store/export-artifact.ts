@@ -118,7 +118,7 @@ function sizeMismatch (cid: CID, expected: number, actual: number | bigint | str
 }
 
 /** The exporter's own errors about an inconsistent DAG become integrity errors. */
-function asIntegrityError (err: unknown, cid: CID): unknown {
+export function asIntegrityError (err: unknown, cid: CID): unknown {
   const name = (err as Error | undefined)?.name
   if (name === 'NotUnixFSError' || name === 'OverReadError' || name === 'UnderReadError') {
     return new ArtifactIntegrityError(`artifact ${cid.toString()} has an inconsistent DAG (${(err as Error).message}); fetch it again or re-import it`, {

@@ -3,14 +3,23 @@ import { walkDag } from './dag-walk.js'
 import type { PinStore } from './pin-store-types.js'
 import type { AbortOptions } from '@libp2p/interface'
 import type { Blockstore } from 'interface-blockstore'
+import type { CID } from 'multiformats/cid'
 
 export interface GcResult {
+  /** Blocks deleted (with `dryRun`: that would be deleted). */
   deletedBlocks: number
   freedBytes: number
   /** Distinct roots of the retained pins. */
   retainedRoots: number
   /** Blocks of retained DAGs known to the walk (present or not). */
   retainedBlocks: number
+}
+
+export interface GcOptions extends AbortOptions {
+  /** Count what would be collected, delete nothing. @default false */
+  dryRun?: boolean
+  /** Called for each block collected (or, with `dryRun`, collectable), with its length. */
+  onCollected?(cid: CID, bytes: number): void
 }
 
 /**
@@ -23,7 +32,7 @@ export interface GcResult {
  * during the sweep whose DAG is not yet pinned would be collected. Pin (`plan`) before fetching.
  * `freedBytes` reads each deleted block once, since the Blockstore interface has no size call.
  */
-export async function gc (components: { blockstore: Pick<Blockstore, 'get' | 'getAll' | 'delete'> }, pins: Pick<PinStore, 'retained'>, options: AbortOptions = {}): Promise<GcResult> {
+export async function gc (components: { blockstore: Pick<Blockstore, 'get' | 'getAll' | 'delete'> }, pins: Pick<PinStore, 'retained'>, options: GcOptions = {}): Promise<GcResult> {
   const { blockstore } = components
   const roots = new Map(pins.retained().map(pin => [multihashKey(pin.cid), pin.cid]))
   const keep = new Set<string>()
@@ -36,8 +45,11 @@ export async function gc (components: { blockstore: Pick<Blockstore, 'get' | 'ge
   for await (const { cid, bytes } of blockstore.getAll(options)) {
     options.signal?.throwIfAborted()
     if (keep.has(multihashKey(cid))) continue
-    for await (const part of bytes) freedBytes += part.byteLength
-    await blockstore.delete(cid, options)
+    let length = 0
+    for await (const part of bytes) length += part.byteLength
+    if (options.dryRun !== true) await blockstore.delete(cid, options)
+    options.onCollected?.(cid, length)
+    freedBytes += length
     deletedBlocks++
   }
   return { deletedBlocks, freedBytes, retainedRoots: roots.size, retainedBlocks: keep.size }

@@ -6,7 +6,8 @@
  * - `importArtifact` turns a stream, file or URL into a DAG (CIDv1, raw leaves, rabin chunks,
  *   balanced layout) with bounded memory, and reports its sha256 and how much was new.
  * - `exportArtifact` verifies every block and the whole file against the manifest and only then
- *   renames it into place.
+ *   renames it into place; `hashArtifact` computes size and sha256 from the blocks without
+ *   writing a copy.
  * - `verifyBlock`, `listDagBlocks` and `missingBlocks` serve whoever fetches blocks from peers.
  * - `openPinStore` keeps the running, the previous `retainPerApp`, the planned and manually
  *   pinned versions of each app; `gc` deletes every block outside their DAGs.
@@ -51,10 +52,13 @@ export type { ImportSource } from './import-source.js'
 export { exportArtifact } from './export-artifact.js'
 export type { ExportComponents, ExportOptions, ExportResult } from './export-artifact.js'
 export { verifyBlock } from './verify-block.js'
+export { readVerifiedBlock } from './read-block.js'
+export { hashArtifact } from './hash-artifact.js'
+export type { HashedArtifact } from './hash-artifact.js'
 export { listDagBlocks, missingBlocks } from './dag-blocks.js'
 export type { MissingBlocks } from './dag-blocks.js'
 export { gc } from './gc.js'
-export type { GcResult } from './gc.js'
+export type { GcOptions, GcResult } from './gc.js'
 export { diskUsage } from './disk-usage.js'
 export type { DiskUsage } from './disk-usage.js'
 export { retainedPins } from './retention.js'

@@ -78,6 +78,22 @@ describe('pins and GC', () => {
     expect((await gc({ blockstore }, pins)).deletedBlocks).toBe(0)
   })
 
+  it('a dry run reports what would be collected and deletes nothing', async () => {
+    const running = await importVersion()
+    const stray = await importVersion()
+    await pins.setRunning({ app: 'a', version: '1', cid: running.cid, atMs: 1 })
+    const before = await diskUsage(dir)
+    const collected: string[] = []
+    const dry = await gc({ blockstore }, pins, { dryRun: true, onCollected: cid => { collected.push(cid.toString()) } })
+    expect(await diskUsage(dir)).toEqual(before)
+    expect(dry.deletedBlocks).toBe(stray.blocks)
+    expect(collected).toHaveLength(stray.blocks)
+    const real = await gc({ blockstore }, pins)
+    expect(real).toEqual(dry)
+    expect(await blockstore.has(stray.cid)).toBe(false)
+    expect(await isComplete(running)).toBe(true)
+  })
+
   it('keeps what exists of an incomplete retained DAG', async () => {
     const running = await importVersion()
     const stray = await importVersion()
