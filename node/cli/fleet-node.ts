@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /** `fleet-node`: the agent every device runs. */
-import { nodeArtifactCommand } from './commands/artifact-fetch.js'
+import { nodeArtifactCommand } from './commands/node-artifact.js'
 import { joinCommand } from './commands/join.js'
 import { peersCommand } from './commands/peers.js'
 import { statusCommand } from './commands/status.js'
@@ -8,7 +8,7 @@ import { versionCommand } from './commands/version.js'
 import { runCli } from './run-cli.js'
 
 await runCli('fleet-node', {
-  artifact: { summary: 'fetch a signed artifact from the fleet, or list held ones', run: nodeArtifactCommand },
+  artifact: { summary: 'fetch, list, show, verify, pin and gc the artifacts this node holds', run: nodeArtifactCommand },
   join: { summary: 'start this device\'s node and join the fleet mesh', run: joinCommand },
   status: { summary: 'show the running node: peer ID, fleet, addresses, peers', run: statusCommand },
   peers: { summary: 'list the fleet members this node sees', run: peersCommand },

@@ -7,7 +7,7 @@ import { versionCommand } from './commands/version.js'
 import { runCli } from './run-cli.js'
 
 await runCli('fleets', {
-  artifact: { summary: 'publish signed artifacts (artifact upload)', run: artifactCommand },
+  artifact: { summary: 'publish and inspect signed artifacts (artifact upload | list | show | verify)', run: artifactCommand },
   token: { summary: 'create join tokens for devices (token create)', run: tokenCommand },
   keys: { summary: 'manage signing keys (keys generate | list | export)', run: keysCommand },
   version: { summary: 'print the version', run: versionCommand('fleets') }

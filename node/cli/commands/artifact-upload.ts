@@ -22,6 +22,8 @@ Options:
   --key K               release key name or id (default: the only key in --keys-dir)
   --keys-dir D          where release keys live (fleets keys generate)
   --node-storage-dir D  storage dir of the running fleet-node that imports and seeds it
+  --keep                pin it manually on that node: gc keeps it until fleet-node artifact
+                        unpin (default: it counts as one of the newest N versions of its app)
   --json                print {cid, manifest} as JSON
 `
 
@@ -31,7 +33,7 @@ export async function artifactUpload (argv: string[]): Promise<number> {
   const { values } = parseFlags('artifact upload', argv, {
     name: { type: 'string' }, version: { type: 'string' }, file: { type: 'string' }, platform: { type: 'string', multiple: true },
     type: { type: 'string' }, key: { type: 'string' }, 'keys-dir': { type: 'string' }, 'node-storage-dir': { type: 'string' },
-    json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }
+    keep: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }
   })
   if (values.help === true) { process.stdout.write(UPLOAD_HELP); return 0 }
   for (const flag of ['name', 'version', 'file'] as const) if (values[flag] == null) throw new UsageError(`--${flag} is required`, 'artifact upload')
@@ -56,7 +58,7 @@ export async function artifactUpload (argv: string[]): Promise<number> {
     sha256: Buffer.from(done.sha256, 'hex'), cid: done.cid, createdMs: Date.now(), signatures: []
   })
   const signed = await signManifest(unsigned, privateKey)
-  const manifest = await rpcPost<ManifestJson>(node, '/v1/artifacts/register', { manifest: manifestToJson(signed) })
+  const manifest = await rpcPost<ManifestJson>(node, '/v1/artifacts/register', { manifest: manifestToJson(signed), keep: values.keep === true })
   if (values.json === true) {
     process.stdout.write(JSON.stringify({ cid: done.cid, newBytes: done.newBytes, manifest }) + '\n')
   } else {

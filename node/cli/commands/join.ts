@@ -1,6 +1,7 @@
 import { hostname } from 'node:os'
 import { readFile } from 'node:fs/promises'
-import { ArtifactService } from '../../../content/service/index.js'
+import { ArtifactService, RETAIN_PER_APP_MAX } from '../../../content/service/index.js'
+import { RETAIN_PER_APP_DEFAULT } from '../../../content/store/index.js'
 import { parseJoinToken } from '../../fleet/index.js'
 import { consoleLogger } from '../../logging/index.js'
 import { DEFAULT_LISTEN_ADDR, meshNode } from '../../mesh/index.js'
@@ -35,6 +36,8 @@ Options:
   --name NAME           device name (default: the hostname)
   --label K=V           device label, repeatable
   --heartbeat-ms N      presence heartbeat period in ms (default 10000, minimum 1000)
+  --retain-versions N   previous versions of each app that artifact gc keeps besides the
+                        running, planned and pinned ones (default ${RETAIN_PER_APP_DEFAULT}; 0 keeps none)
   --log-format F        text or json (default text)
 `
 
@@ -49,6 +52,7 @@ const OPTIONS = {
   name: { type: 'string' },
   label: { type: 'string', multiple: true },
   'heartbeat-ms': { type: 'string' },
+  'retain-versions': { type: 'string' },
   'log-format': { type: 'string' },
   help: { type: 'boolean', short: 'h' }
 } as const
@@ -59,6 +63,7 @@ export async function joinCommand (argv: string[]): Promise<number> {
   const rpcPort = parsePort('join', 'rpc-port', values['rpc-port'], DEFAULT_RPC_PORT)
   const labels = parseKeyValues('join', 'label', values.label)
   const heartbeatIntervalMs = parseHeartbeat(values['heartbeat-ms'])
+  const retainPerApp = parseRetainVersions(values['retain-versions'])
   const logFormat = values['log-format'] ?? 'text'
   if (logFormat !== 'text' && logFormat !== 'json') throw new UsageError(`--log-format must be text or json, got '${logFormat}'`, 'join')
   if (values.token != null && values['token-file'] != null) throw new UsageError('give either --token or --token-file, not both', 'join')
@@ -89,7 +94,7 @@ export async function joinCommand (argv: string[]): Promise<number> {
     const mesh = node
     artifacts = await ArtifactService.start({
       libp2p: mesh.libp2p, storageDir: store.dir, clock: systemClock(), logger, trustedKeys: () => membership?.trustedKeys ?? []
-    })
+    }, { retainPerApp })
     rpc = new RpcServer(store.dir, {
       'GET /v1/status': () => mesh.status(),
       'GET /v1/peers': () => mesh.peers(),
@@ -122,6 +127,13 @@ function parseHeartbeat (value: string | undefined): number | undefined {
   const ms = Number(value)
   if (!Number.isInteger(ms) || ms < 1000) throw new UsageError(`--heartbeat-ms must be an integer of at least 1000, got '${value}'`, 'join')
   return ms
+}
+
+function parseRetainVersions (value: string | undefined): number {
+  if (value == null) return RETAIN_PER_APP_DEFAULT
+  const n = Number(value)
+  if (!/^\d+$/.test(value) || n > RETAIN_PER_APP_MAX) throw new UsageError(`--retain-versions must be an integer from 0 to ${RETAIN_PER_APP_MAX}, got '${value}'`, 'join')
+  return n
 }
 
 /** Token precedence: --token, --token-file, FLEETD_TOKEN, then the one remembered from an earlier join. */
