@@ -55,7 +55,7 @@ export { Tier } from './generated/presence.js'
 export type { DeviceReport } from './generated/report.js'
 export { Health } from './generated/report.js'
 export type { JoinToken, TrustedKey } from './generated/token.js'
-export type { SwarmBlock, SwarmCancel, SwarmHave, SwarmHello, SwarmMessage, SwarmReject, SwarmRequest } from './generated/swarm.js'
+export type { SwarmBlock, SwarmCancel, SwarmDag, SwarmHave, SwarmHello, SwarmMessage, SwarmReject, SwarmRequest } from './generated/swarm.js'
 
 /** Input accepted by every decoder: gossip hands out Uint8Array, streams Uint8ArrayList. */
 export type WireBytes = Uint8Array | Uint8ArrayList

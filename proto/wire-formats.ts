@@ -96,7 +96,7 @@ export const joinTokenFormat: WireFormat<JoinToken> = {
   invalid: m => versionUnset(m.version)
 }
 
-const swarmBodies = ['hello', 'have', 'request', 'block', 'cancel', 'reject'] as const
+const swarmBodies = ['hello', 'have', 'request', 'block', 'cancel', 'reject', 'dag'] as const
 
 export const swarmMessageFormat: WireFormat<SwarmMessage> = {
   messageType: 'SwarmMessage',
@@ -107,9 +107,10 @@ export const swarmMessageFormat: WireFormat<SwarmMessage> = {
     have: { indices: SWARM_INDICES_MAX },
     request: { indices: SWARM_INDICES_MAX },
     cancel: { indices: SWARM_INDICES_MAX },
-    reject: { indices: SWARM_INDICES_MAX }
+    reject: { indices: SWARM_INDICES_MAX },
+    dag: { nodes: SWARM_INDICES_MAX }
   },
   invalid: m => swarmBodies.filter(b => m[b] != null).length !== 1
-    ? 'exactly one of hello, have, request, block, cancel and reject must be set'
+    ? 'exactly one of hello, have, request, block, cancel, reject and dag must be set'
     : versionUnset(m.version)
 }

@@ -10,26 +10,28 @@ const GiB = 1024 * MiB
  * boundaries resynchronise within about one chunk and the rest of the file dedups against the
  * previous version. Fixed-size chunks would all shift (see dedup.test.ts).
  *
- * Minimum 64 KiB: every block costs a file in the FsBlockstore, a link (~40 B) in its parent, and
- * a want/have round in bitswap; below ~64 KiB that overhead starts to show, while a small minimum
- * still lets boundaries resynchronise soon after an edit.
+ * Minimum 16 KiB: every block costs a file in the FsBlockstore, a link (~40 B) in its parent and
+ * a request in the swarm, which is cheap at this size; a small minimum lets boundaries
+ * resynchronise soon after an edit.
  */
-export const RABIN_CHUNK_BYTES_MIN = 64 * KiB
+export const RABIN_CHUNK_BYTES_MIN = 16 * KiB
 
 /**
- * Average 256 KiB: the IPFS default chunk size, so an edit costs roughly one 256 KiB block of
- * transfer and a 1 GiB artifact is ~3,300 blocks. rabin-wasm turns it into a 2^18 boundary mask
- * and only looks for boundaries past the minimum, so the realised mean is about min + 256 KiB
- * (~315 KiB measured on random data).
+ * Average 64 KiB (realised ~80 KiB: rabin-wasm turns it into a 2^16 boundary mask and only looks
+ * past the minimum). Smaller than the IPFS default of 256 KiB on purpose, for two measured reasons
+ * (npm run bench:content): a 10%-changed version moved 18% of its bytes with 256 KiB blocks (each
+ * edit drags its whole ~315 KiB block along), and a 20 MB artifact was only ~63 pieces, too few
+ * for 15 peers to hold different pieces early, so the swarm ran far from the fluid bound.
+ * A 1 GiB artifact is ~13,000 blocks: a 1.6 KB bitfield in the swarm hello.
  */
-export const RABIN_CHUNK_BYTES_AVG = 256 * KiB
+export const RABIN_CHUNK_BYTES_AVG = 64 * KiB
 
 /**
- * Maximum 1 MiB: caps blocks in data without boundaries (zeros, long runs). It is half of the
- * 2 MiB block limit that bitswap implementations enforce (and far under Helia's 4 MiB message
- * limit), and matches the 1 MiB chunks of the unixfs-v1-2025 profile.
+ * Maximum 256 KiB: caps blocks in data without boundaries (zeros, long runs), far under the 2 MiB
+ * block limit that bitswap implementations enforce, so a swarm piece never takes more than
+ * ~0.2 s to send at 10 Mbit/s.
  */
-export const RABIN_CHUNK_BYTES_MAX = 1 * MiB
+export const RABIN_CHUNK_BYTES_MAX = 256 * KiB
 
 /** Rolling-hash window; 64 bytes (restic's value) is rabin-wasm's default and measured faster than 16. */
 export const RABIN_WINDOW_BYTES = 64

@@ -7,7 +7,7 @@ import { sha256 } from 'multiformats/hashes/sha2'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { chunksOf, seededBytes } from '../../test/support/seeded-bytes.js'
 import { blockFile, removeDir, tempStorageDir } from '../../test/support/store-fixtures.js'
-import { UnsupportedHashError, importArtifact, listDagBlocks, missingBlocks, openBlockstore, verifyBlock } from './index.js'
+import { RABIN_CHUNK_BYTES_AVG, UnsupportedHashError, importArtifact, listDagBlocks, missingBlocks, openBlockstore, verifyBlock } from './index.js'
 import type { FsBlockstore } from 'blockstore-fs'
 
 describe('listDagBlocks and missingBlocks', () => {
@@ -38,7 +38,7 @@ describe('listDagBlocks and missingBlocks', () => {
 
   it('lists internal nodes before leaves in a two-level DAG, in the same order every time', async () => {
     // 175 fixed-size chunks: one more than fits under one node, so the root has two children.
-    const data = seededBytes(12, 175 * 256 * 1024)
+    const data = seededBytes(12, 175 * RABIN_CHUNK_BYTES_AVG)
     const { cid } = await importArtifact({ blockstore }, chunksOf(data, 1024 * 1024), { chunking: 'fixed-size' })
     const listed = await listDagBlocks({ blockstore }, cid)
     expect(listed.slice(0, 3).map(c => c.code)).toEqual([DAG_PB_CODE, DAG_PB_CODE, DAG_PB_CODE])

@@ -27,7 +27,7 @@ export interface ImportOptions {
   sizeBytesMax?: number
   /**
    * `'content-defined'` (rabin) dedups across versions even after insertions; `'fixed-size'`
-   * (256 KiB) exists only to show what content-defined chunking buys. @default 'content-defined'
+   * (RABIN_CHUNK_BYTES_AVG) exists only to show what content-defined chunking buys. @default 'content-defined'
    */
   chunking?: 'content-defined' | 'fixed-size'
   /** HTTP sources: time to the response headers. @default HTTP_HEADERS_TIMEOUT_MS */

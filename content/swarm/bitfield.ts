@@ -34,6 +34,14 @@ export class Bitfield {
     return true
   }
 
+  /** Returns true when the bit was set. */
+  clear (i: number): boolean {
+    if (!this.has(i)) return false
+    this.bits[i >> 3] = (this.bits[i >> 3] ?? 0) & ~(1 << (i & 7))
+    this.ones--
+    return true
+  }
+
   get count (): number {
     return this.ones
   }

@@ -2,11 +2,14 @@
 
 export const SWARM_PROTOCOL = '/fleetd/swarm/1.0.0'
 
-/** Requests in flight per peer: 4 × 256 KiB covers a LAN's bandwidth-delay product at 10–100 Mbit/s. */
-export const INFLIGHT_PER_PEER_MAX = 4
+/** Requests in flight per peer: 8 × ~80 KiB covers a LAN's bandwidth-delay product at 10–100 Mbit/s. */
+export const INFLIGHT_PER_PEER_MAX = 8
+
+/** Endgame: peers one missing block is requested from at once (the first copy wins, the rest are cancelled). */
+export const ENDGAME_SOURCES_MAX = 2
 
 /** Uploads queued for one peer before we answer "busy": bounds memory against a greedy peer. */
-export const UPLOADS_QUEUED_PER_PEER_MAX = 8
+export const UPLOADS_QUEUED_PER_PEER_MAX = 16
 
 /** Peers one artifact session talks to: a site's LAN, not the fleet. */
 export const LINKS_PER_SESSION_MAX = 32
@@ -34,3 +37,15 @@ export const TICK_MS = 500
 
 /** A block a seed refused ("get it elsewhere") is not asked of that seed again for this long. */
 export const REFUSAL_HOLD_MS = 3_000
+
+/** Internal DAG nodes per dag message, in bytes: well under SWARM_MESSAGE_BYTES_MAX. A 1 GiB artifact's ~80 nodes are ~600 KB. */
+export const DAG_MESSAGE_BYTES_MAX = 1024 * 1024
+
+/** Peers asked in turn for an artifact's DAG before falling back to bitswap. */
+export const DAG_PEERS_TRIED = 4
+
+/** Time one peer gets to send an artifact's DAG. */
+export const DAG_FETCH_TIMEOUT_MS = 5_000
+
+/** A fetch during which no block arrives for this long fails with a reason (no valid source). */
+export const FETCH_STALL_TIMEOUT_MS = 120_000

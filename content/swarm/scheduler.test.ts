@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { Bitfield } from './bitfield.js'
-import { blockRanks, pickRequests } from './scheduler.js'
+import { blockRanks, endgamePicks, pickRequests } from './scheduler.js'
 import type { PeerView, SchedulerState } from './scheduler.js'
 
 function state (size: number, opts: Partial<SchedulerState> = {}): SchedulerState {
   return {
-    have: new Bitfield(size), inflight: new Set(), availability: new Uint16Array(size).fill(1),
+    have: new Bitfield(size), inflight: new Map<number, number>(), availability: new Uint16Array(size).fill(1),
     availabilityNonSeed: new Uint16Array(size), rank: blockRanks(size, 42), ...opts
   }
 }
@@ -29,12 +29,15 @@ describe('pickRequests', () => {
     const s = state(6, { availability: new Uint16Array([3, 1, 2, 1, 5, 1]), availabilityNonSeed: new Uint16Array([3, 1, 2, 1, 5, 1]) })
     s.have.set(5)
     const p = peer(Bitfield.full(6))
-    expect(pickRequests({ ...s, inflight: new Set([3]) }, { ...p, refused: new Set([1]) }, 2)).toEqual([2, 0])
+    expect(pickRequests({ ...s, inflight: new Map([[3, 1]]) }, { ...p, refused: new Set([1]) }, 2)).toEqual([2, 0])
   })
 
-  it('asks a seed only for blocks no other peer offers', () => {
+  it('asks a seed first for blocks no other peer offers, then for the rest', () => {
     const s = state(4, { availabilityNonSeed: new Uint16Array([1, 0, 1, 0]) })
-    expect(pickRequests(s, peer(Bitfield.full(4), true), 4).sort()).toEqual([1, 3])
+    expect(pickRequests(s, peer(Bitfield.full(4), true), 2).sort()).toEqual([1, 3])
+    const all = pickRequests(s, peer(Bitfield.full(4), true), 4)
+    expect(all.slice(0, 2).sort()).toEqual([1, 3])
+    expect(all.slice(2).sort()).toEqual([0, 2])
   })
 
   it('gives different fetchers different orders, so they hold different blocks early', () => {
@@ -45,6 +48,14 @@ describe('pickRequests', () => {
     const first2 = pickRequests(s2, seed, 4)
     expect(first1).toHaveLength(4)
     expect(first1).not.toEqual(first2)
+  })
+
+  it('in the endgame asks for blocks requested elsewhere, never twice of one peer nor beyond the source cap', () => {
+    const s = state(5, { inflight: new Map([[0, 1], [1, 2], [2, 1]]) })
+    s.have.set(4)
+    // Block 3 is not requested anywhere (not an endgame pick); 1 is at the cap; 2 is already asked of this peer.
+    expect(endgamePicks(s, peer(Bitfield.full(5)), new Set([2]), 2, 4)).toEqual([0])
+    expect(endgamePicks(s, peer(Bitfield.full(5)), new Set(), 3, 4).slice(0, 2).sort()).toEqual([0, 2])
   })
 
   it('returns nothing without free slots', () => {

@@ -5,8 +5,8 @@ import type { Bitfield } from './bitfield.js'
  * simulated. Naive bitswap had every fetcher ask for the same blocks in the same order at the
  * same time (DESIGN.md, "Swarm distribution"); here each fetcher prefers the rarest blocks
  * among its peers and breaks ties with its own random order, so fetchers hold different blocks
- * early and serve each other. A complete peer (a seed) is asked only for blocks no other peer
- * offers, unless nothing else is left.
+ * early and serve each other. A complete peer (a seed) is asked first for blocks no other peer
+ * offers.
  */
 export interface PeerView {
   have: Bitfield
@@ -21,7 +21,7 @@ export interface SchedulerState {
   /** Blocks we hold. */
   have: Bitfield
   /** Blocks requested from some peer and not yet received. */
-  inflight: ReadonlySet<number>
+  inflight: { has(index: number): boolean, get(index: number): number | undefined }
   /** How many connected peers hold each block. */
   availability: Uint16Array
   /** How many of those peers are not seeds. */
@@ -35,11 +35,31 @@ export function pickRequests (state: SchedulerState, peer: PeerView, slots: numb
   const candidates: number[] = []
   for (let i = 0; i < state.have.size; i++) {
     if (state.have.has(i) || state.inflight.has(i) || !peer.have.has(i) || peer.refused.has(i)) continue
-    // From a seed, take only what no other peer can give us (super-seeding from the fetcher side).
-    if (peer.seed && (state.availabilityNonSeed[i] ?? 0) > 0) continue
     candidates.push(i)
   }
-  candidates.sort((a, b) => ((state.availability[a] ?? 0) - (state.availability[b] ?? 0)) || ((state.rank[a] ?? 0) - (state.rank[b] ?? 0)))
+  // From a seed, first what no other peer can give us (super-seeding from the fetcher side);
+  // then the rarest, so the seed's uplink never idles while blocks are missing (measured: with
+  // seeds asked only for blocks nobody else held, the seed sat idle for seconds at a time).
+  const elsewhere = (i: number): number => peer.seed && (state.availabilityNonSeed[i] ?? 0) > 0 ? 1 : 0
+  candidates.sort((a, b) => (elsewhere(a) - elsewhere(b)) ||
+    ((state.availability[a] ?? 0) - (state.availability[b] ?? 0)) || ((state.rank[a] ?? 0) - (state.rank[b] ?? 0)))
+  return candidates.slice(0, slots)
+}
+
+/**
+ * Endgame picks: blocks already requested elsewhere (fewer than `sourcesMax` times) that this
+ * peer holds and has not been asked for, fewest requests first. The first copy to arrive wins
+ * and the other requests are cancelled.
+ */
+export function endgamePicks (state: SchedulerState, peer: PeerView, askedOfPeer: { has(index: number): boolean }, sourcesMax: number, slots: number): number[] {
+  if (slots <= 0) return []
+  const candidates: number[] = []
+  for (let i = 0; i < state.have.size; i++) {
+    const asked = state.inflight.get(i) ?? 0
+    if (state.have.has(i) || asked === 0 || asked >= sourcesMax || askedOfPeer.has(i) || !peer.have.has(i) || peer.refused.has(i)) continue
+    candidates.push(i)
+  }
+  candidates.sort((a, b) => ((state.inflight.get(a) ?? 0) - (state.inflight.get(b) ?? 0)) || ((state.rank[a] ?? 0) - (state.rank[b] ?? 0)))
   return candidates.slice(0, slots)
 }
 

@@ -2,10 +2,12 @@ import { createHash } from 'node:crypto'
 import { CID } from 'multiformats/cid'
 import { Bitfield } from './bitfield.js'
 import {
-  BITSWAP_FALLBACK_AFTER_MS, BITSWAP_FALLBACK_CONCURRENCY, INBOUND_STREAMS_MAX, LINKS_PER_SESSION_MAX,
-  SWARM_PROTOCOL, TICK_MS
+  BITSWAP_FALLBACK_AFTER_MS, BITSWAP_FALLBACK_CONCURRENCY, DAG_FETCH_TIMEOUT_MS, DAG_PEERS_TRIED, FETCH_STALL_TIMEOUT_MS, INBOUND_STREAMS_MAX,
+  LINKS_PER_SESSION_MAX, SWARM_PROTOCOL, TICK_MS
 } from './constants.js'
-import { resolveLeaves } from './dag-leaves.js'
+import { resolveDag } from './dag.js'
+import { dagNodeKey, receiveDag, sendDag } from './dag-transfer.js'
+import type { DagNodes } from './dag-transfer.js'
 import { SwarmFetchError } from './errors.js'
 import { SwarmLink } from './swarm-link.js'
 import { SwarmSession } from './swarm-session.js'
@@ -30,6 +32,8 @@ export interface FetchProgress extends SessionProgress {
 
 export interface FetchOptions {
   signal?: AbortSignal
+  /** Give up when no block arrives for this long (blocks fetched so far are kept). @default FETCH_STALL_TIMEOUT_MS */
+  stallTimeoutMs?: number
   onProgress?(progress: FetchProgress): void
 }
 
@@ -64,16 +68,24 @@ export class SwarmService {
 
   /** Fetches every leaf of `root` into the blockstore; blocks already there are never fetched again. */
   async fetch (root: CID, options: FetchOptions = {}): Promise<FetchProgress> {
+    const startMs = this.c.clock.nowMs()
     const session = await this.session(root, true, options.signal)
     if (session == null) throw new SwarmFetchError(`cannot resolve artifact ${root.toString()}`)
+    this.log.info('fetching %s: %d blocks, %d held, DAG resolved in %d ms', root.toString(), session.leaves.length, session.have.count, this.c.clock.nowMs() - startMs)
     session.fetching = true
     let blocksFromBitswap = 0
     const report = (): FetchProgress => ({ ...session.progress(), blocksFromBitswap })
     if (session.complete) return report()
+    // Ends the bitswap fallbacks still waiting when the fetch ends, however it ends.
+    const fallbackScope = new AbortController()
+    const fallbackSignal = options.signal != null ? AbortSignal.any([options.signal, fallbackScope.signal]) : fallbackScope.signal
     const onConnect = (evt: CustomEvent<PeerId>): void => { void this.openLink(session, evt.detail) }
     this.c.libp2p.addEventListener('peer:connect', onConnect)
     const unavailableSince = new Map<number, number>()
     let fallbacks = 0
+    const stallTimeoutMs = options.stallTimeoutMs ?? FETCH_STALL_TIMEOUT_MS
+    let lastCount = session.have.count
+    let lastProgressMs = this.c.clock.nowMs()
     try {
       for (const peer of this.c.libp2p.getPeers().slice(0, LINKS_PER_SESSION_MAX)) void this.openLink(session, peer)
       while (!session.complete) {
@@ -82,6 +94,12 @@ export class SwarmService {
         session.expireRequests()
         options.onProgress?.(report())
         const now = this.c.clock.nowMs()
+        if (session.have.count !== lastCount) {
+          lastCount = session.have.count
+          lastProgressMs = now
+        } else if (now - lastProgressMs >= stallTimeoutMs) {
+          throw new SwarmFetchError(stallMessage(session, stallTimeoutMs))
+        }
         for (const index of session.unavailable()) {
           const since = unavailableSince.get(index) ?? now
           unavailableSince.set(index, since)
@@ -90,15 +108,18 @@ export class SwarmService {
           if (cid == null) continue
           fallbacks++
           unavailableSince.delete(index)
-          void this.c.exchange.retrieve(cid, { signal: options.signal }).then(async data => {
+          void this.c.exchange.retrieve(cid, { signal: fallbackSignal }).then(async data => {
             if (await session.accept(index, data)) blocksFromBitswap++
           }, (err: Error) => { this.log.debug('bitswap fallback for block %d failed: %s', index, err.message) })
             .finally(() => { fallbacks-- })
         }
       }
       options.onProgress?.(report())
-      return report()
+      const done = report()
+      this.log.info('fetched %s in %d ms: %d bytes from %d peers, %d blocks by bitswap', root.toString(), this.c.clock.nowMs() - startMs, done.bytesFromPeers, done.peers, done.blocksFromBitswap)
+      return done
     } finally {
+      fallbackScope.abort()
       this.c.libp2p.removeEventListener('peer:connect', onConnect)
       session.fetching = false
     }
@@ -109,20 +130,50 @@ export class SwarmService {
     const key = root.toString()
     const existing = this.sessions.get(key)
     if (existing != null) return existing
-    let leaves
+    let dag
     try {
-      leaves = await resolveLeaves({ blockstore: this.c.blockstore, ...(fetching ? { exchange: this.c.exchange } : {}) }, root, signal)
+      dag = await resolveDag({ blockstore: this.c.blockstore, ...(fetching ? { exchange: this.dagExchange(root, signal) } : {}) }, root, signal)
     } catch (err) {
       if (fetching) throw err
       return undefined
     }
-    const have = new Bitfield(leaves.length)
-    for (const [i, cid] of leaves.entries()) if (await this.c.blockstore.has(cid)) have.set(i)
+    const have = new Bitfield(dag.leaves.length)
+    for (const [i, cid] of dag.leaves.entries()) if (await this.c.blockstore.has(cid)) have.set(i)
     const raced = this.sessions.get(key)
     if (raced != null) return raced
-    const session = new SwarmSession({ blockstore: this.c.blockstore, clock: this.c.clock, logger: this.log }, root, leaves, have, this.rankSeed, fetching)
+    const session = new SwarmSession({ blockstore: this.c.blockstore, clock: this.c.clock, logger: this.log }, root, dag, have, this.rankSeed, fetching)
     this.sessions.set(key, session)
     return session
+  }
+
+  /**
+   * Where a fetch gets internal DAG nodes: asked of swarm peers in one round trip on first use
+   * (dag-transfer.ts), then bitswap for anything they did not send.
+   */
+  private dagExchange (root: CID, signal?: AbortSignal): Pick<BlockExchange, 'retrieve'> {
+    let fromPeers: Promise<DagNodes> | undefined
+    return {
+      retrieve: async (cid, options) => {
+        fromPeers ??= this.dagFromPeers(root, signal)
+        const key = dagNodeKey(cid)
+        const node = key == null ? undefined : (await fromPeers).get(key)
+        return node ?? await this.c.exchange.retrieve(cid, options)
+      }
+    }
+  }
+
+  private async dagFromPeers (root: CID, signal?: AbortSignal): Promise<DagNodes> {
+    for (const peer of this.c.libp2p.getPeers().slice(0, DAG_PEERS_TRIED)) {
+      const timeout = AbortSignal.timeout(DAG_FETCH_TIMEOUT_MS)
+      try {
+        const nodes = await receiveDag(this.c.libp2p, peer, root, signal != null ? AbortSignal.any([signal, timeout]) : timeout)
+        if (nodes.size > 0) return nodes
+      } catch (err) {
+        signal?.throwIfAborted()
+        this.log.debug('no DAG of %s from %s: %s', root.toString(), peer.toString(), (err as Error).message)
+      }
+    }
+    return new Map()
   }
 
   private async openLink (session: SwarmSession, peer: PeerId): Promise<void> {
@@ -167,10 +218,21 @@ export class SwarmService {
           return
         }
         await session.addLink(link, new Bitfield(session.leaves.length, hello.bitfield), true)
+        if (hello.blocks === 0) await sendDag(link, this.c.blockstore, session.nodes)
         return
       }
       await session.handle(link, message)
     }).catch(() => {})
     session?.removeLink(link)
   }
+}
+
+/** Says why a fetch stalled: who was connected, who sent bad blocks, and that nothing is lost. */
+function stallMessage (session: SwarmSession, stallTimeoutMs: number): string {
+  const bad = [...session.links.values()].filter(l => l.badBlocks > 0).map(l => `${l.peer} (${l.badBlocks} bad)`)
+  const holders = [...session.links.values()].filter(l => l.have.count > 0).length
+  return `no block of ${session.root.toString()} arrived for ${Math.round(stallTimeoutMs / 1000)} s: ` +
+    `${session.have.count} of ${session.leaves.length} blocks held, ${session.links.size} swarm peers, ${holders} holding any` +
+    (bad.length > 0 ? `, blocks failing their hash from ${bad.join(', ')}` : '') +
+    '; fetch again when a peer holding the artifact is online (blocks already fetched are kept)'
 }

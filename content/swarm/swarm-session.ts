@@ -1,7 +1,8 @@
 import type { Bitfield } from './bitfield.js'
-import { BAD_BLOCKS_MAX, INFLIGHT_PER_PEER_MAX, REFUSAL_HOLD_MS, REQUEST_TIMEOUT_MS, UPLOADS_QUEUED_PER_PEER_MAX } from './constants.js'
-import { readBlock, verifyBlockBytes } from './dag-leaves.js'
-import { blockRanks, pickRequests } from './scheduler.js'
+import { BAD_BLOCKS_MAX, ENDGAME_SOURCES_MAX, INFLIGHT_PER_PEER_MAX, REFUSAL_HOLD_MS, REQUEST_TIMEOUT_MS, UPLOADS_QUEUED_PER_PEER_MAX } from './constants.js'
+import { verifyBlockBytes } from './dag.js'
+import { readVerifiedBlock } from '../store/index.js'
+import { blockRanks, endgamePicks, pickRequests } from './scheduler.js'
 import type { SwarmLink } from './swarm-link.js'
 import type { Logger } from '../../node/logging/index.js'
 import type { Clock } from '../../node/ports/index.js'
@@ -23,19 +24,29 @@ export interface SessionProgress {
   peers: number
 }
 
+/** The artifact's DAG as a session knows it: leaves in file order and the internal nodes above them. */
+export interface SessionDag {
+  leaves: CID[]
+  nodes: CID[]
+}
+
 /**
  * One artifact's swarm: which leaves we hold, which peers hold what, what is in flight.
  * Fetching sessions ask peers for blocks (scheduler.ts); every session serves what it holds.
- * A complete node (a seed) refuses a block that other peers already hold the first time a
- * peer asks for it, so its upload goes to blocks nobody else has yet.
+ * A complete node (a seed) refuses, during its first pass over the artifact, a block it already
+ * uploaded, so its upload goes to blocks nobody has yet; after that pass it serves anything.
  */
 export class SwarmSession {
   readonly have: Bitfield
   readonly links = new Map<string, SwarmLink>()
-  private readonly inflight = new Set<number>()
+  readonly leaves: CID[]
+  readonly nodes: CID[]
+  /** Block index → number of links it is requested from (2+ only in the endgame). */
+  private readonly inflight = new Map<number, number>()
   private readonly availability: Uint16Array
   private readonly availabilityNonSeed: Uint16Array
   private readonly uploads: Uint16Array
+  private notYetUploaded: number
   private readonly rank: Uint32Array
   private readonly blockWaiters: Array<() => void> = []
   bytesFromPeers = 0
@@ -44,16 +55,19 @@ export class SwarmSession {
   constructor (
     private readonly c: SessionComponents,
     readonly root: CID,
-    readonly leaves: CID[],
+    dag: SessionDag,
     have: Bitfield,
     rankSeed: number,
     public fetching: boolean
   ) {
+    this.leaves = dag.leaves
+    this.nodes = dag.nodes
     this.have = have
-    this.availability = new Uint16Array(leaves.length)
-    this.availabilityNonSeed = new Uint16Array(leaves.length)
-    this.uploads = new Uint16Array(leaves.length)
-    this.rank = blockRanks(leaves.length, rankSeed)
+    this.availability = new Uint16Array(this.leaves.length)
+    this.availabilityNonSeed = new Uint16Array(this.leaves.length)
+    this.uploads = new Uint16Array(this.leaves.length)
+    this.notYetUploaded = this.leaves.length
+    this.rank = blockRanks(this.leaves.length, rankSeed)
   }
 
   get complete (): boolean {
@@ -79,6 +93,8 @@ export class SwarmSession {
       existing.close()
     }
     link.have = peerHave
+    link.loadBlock = async (index) => await this.loadBlock(index)
+    link.onUploaded = (_index, bytes) => { this.bytesUploaded += bytes }
     this.links.set(link.peer, link)
     this.countHolder(peerHave, link.seed, +1)
     if (reply) await link.send(this.hello())
@@ -89,8 +105,7 @@ export class SwarmSession {
     if (this.links.get(link.peer) !== link) return
     this.links.delete(link.peer)
     this.countHolder(link.have, link.seed, -1)
-    for (const index of link.inflight.keys()) this.inflight.delete(index)
-    link.inflight.clear()
+    for (const index of [...link.inflight.keys()]) this.dropInflight(link, index)
     this.pump()
   }
 
@@ -106,38 +121,51 @@ export class SwarmSession {
       if (!wasSeed && link.seed) for (let i = 0; i < link.have.size; i++) this.availabilityNonSeed[i] = Math.max(0, (this.availabilityNonSeed[i] ?? 0) - 1)
       this.pump()
     } else if (message.request != null) {
-      // Not awaited: the read loop must keep taking blocks and haves while we upload.
-      void this.serve(link, message.request.indices)
+      this.serve(link, message.request.indices)
     } else if (message.block != null) {
       await this.receive(link, message.block.index, message.block.data)
     } else if (message.reject != null) {
       const now = this.c.clock.nowMs()
+      const missing = message.reject.reason === 'missing'
       for (const i of message.reject.indices) {
-        link.inflight.delete(i)
-        this.inflight.delete(i)
+        this.dropInflight(link, i)
         link.refusedByPeer.set(i, now)
+        // The peer does not hold it after all (e.g. it found the block damaged): stop counting it.
+        if (missing && link.have.clear(i)) {
+          this.availability[i] = Math.max(0, (this.availability[i] ?? 0) - 1)
+          if (!link.seed) this.availabilityNonSeed[i] = Math.max(0, (this.availabilityNonSeed[i] ?? 0) - 1)
+        }
       }
       this.pump()
+    } else if (message.cancel != null) {
+      // Withdrawn before sending: they no longer count as uploaded for super-seeding.
+      for (const i of link.cancelUploads(message.cancel.indices)) this.countUpload(i, -1)
     }
-    // cancel: uploads are answered in order and small in number; nothing to withdraw.
   }
 
-  /** Ask every peer with free slots for the rarest blocks it holds. */
+  /** Ask every peer with free slots for the rarest blocks it holds; in the endgame, ask twice. */
   pump (): void {
     if (!this.fetching || this.complete) return
+    const now = this.c.clock.nowMs()
+    const state = { have: this.have, inflight: this.inflight, availability: this.availability, availabilityNonSeed: this.availabilityNonSeed, rank: this.rank }
+    // Endgame (BitTorrent's): once every missing block is requested somewhere, idle peers ask
+    // for the same blocks too, so the last blocks do not wait on the slowest peer.
+    const endgame = this.leaves.length - this.have.count <= this.inflight.size
     for (const link of this.links.values()) {
       if (link.isClosed) continue
-      const now = this.c.clock.nowMs()
+      const slots = INFLIGHT_PER_PEER_MAX - link.inflight.size
+      if (slots <= 0) continue
       const refused = new Set<number>()
       for (const [i, atMs] of link.refusedByPeer) {
         if (now - atMs < REFUSAL_HOLD_MS) refused.add(i)
         else link.refusedByPeer.delete(i)
       }
-      const picks = pickRequests({ have: this.have, inflight: this.inflight, availability: this.availability, availabilityNonSeed: this.availabilityNonSeed, rank: this.rank },
-        { have: link.have, inflight: link.inflight.size, seed: link.seed, refused }, INFLIGHT_PER_PEER_MAX - link.inflight.size)
+      const peer = { have: link.have, inflight: link.inflight.size, seed: link.seed, refused }
+      let picks = pickRequests(state, peer, slots)
+      if (picks.length === 0 && endgame) picks = endgamePicks(state, peer, link.inflight, ENDGAME_SOURCES_MAX, slots)
       if (picks.length === 0) continue
       for (const i of picks) {
-        this.inflight.add(i)
+        this.inflight.set(i, (this.inflight.get(i) ?? 0) + 1)
         link.inflight.set(i, now)
       }
       void link.send({ request: { indices: picks } })
@@ -150,8 +178,7 @@ export class SwarmSession {
     for (const link of this.links.values()) {
       for (const [i, sentMs] of link.inflight) {
         if (now - sentMs < REQUEST_TIMEOUT_MS) continue
-        link.inflight.delete(i)
-        this.inflight.delete(i)
+        this.dropInflight(link, i)
         void link.send({ cancel: { indices: [i] } })
       }
     }
@@ -181,40 +208,55 @@ export class SwarmSession {
     return new Promise(resolve => { this.blockWaiters.push(resolve) })
   }
 
-  private async serve (link: SwarmLink, indices: number[]): Promise<void> {
+  private serve (link: SwarmLink, indices: number[]): void {
     const refused: number[] = []
     const missing: number[] = []
     for (const i of indices) {
-      const cid = this.leaves[i]
-      if (cid == null || !this.have.has(i)) { missing.push(i); continue }
-      // Super-seeding: a complete node sends each block once before it sends any twice, so its
-      // upload goes to blocks nobody else has; whoever got a block passes it on. A peer asking
-      // again for a refused block gets it (its other sources may have failed it).
-      if (this.complete && (this.uploads[i] ?? 0) > 0 && !link.refusedToPeer.has(i)) {
+      if (this.leaves[i] == null || !this.have.has(i)) { missing.push(i); continue }
+      // Super-seeding: during its first pass a complete node sends each block once before it
+      // sends any twice, so its upload goes to blocks nobody else has; whoever got a block
+      // passes it on. A peer asking again for a refused block gets it (its other sources may
+      // have failed it).
+      const firstPass = this.complete && this.notYetUploaded > 0
+      if (firstPass && (this.uploads[i] ?? 0) > 0 && !link.refusedToPeer.has(i)) {
         link.refusedToPeer.add(i)
         refused.push(i)
         continue
       }
       if (link.pendingUploads >= UPLOADS_QUEUED_PER_PEER_MAX) { refused.push(i); continue }
-      link.pendingUploads++
-      this.uploads[i] = (this.uploads[i] ?? 0) + 1
-      try {
-        const data = await readBlock(this.c.blockstore, cid)
-        await link.send({ block: { index: i, data } })
-        this.bytesUploaded += data.length
-      } catch {
-        missing.push(i)
-      } finally {
-        link.pendingUploads--
-      }
+      this.countUpload(i, +1)
+      link.queueUpload(i)
     }
-    if (refused.length > 0) await link.send({ reject: { indices: refused, reason: 'elsewhere' } })
-    if (missing.length > 0) await link.send({ reject: { indices: missing, reason: 'missing' } })
+    if (refused.length > 0) void link.send({ reject: { indices: refused, reason: 'elsewhere' } })
+    if (missing.length > 0) void link.send({ reject: { indices: missing, reason: 'missing' } })
+  }
+
+  /**
+   * Reads a block for upload, checked against its CID: a block damaged on our disk is never
+   * sent. It is dropped from what we hold (so peers stop asking us) and answered "missing".
+   */
+  private async loadBlock (index: number): Promise<Uint8Array | undefined> {
+    const cid = this.leaves[index]
+    if (cid == null || !this.have.has(index)) return undefined
+    try {
+      return await readVerifiedBlock(this.c.blockstore, cid, this.root)
+    } catch (err) {
+      this.c.logger.warn('block %d of %s cannot be served: %s', index, this.root.toString(), (err as Error).message)
+      this.have.clear(index)
+      return undefined
+    }
+  }
+
+  private countUpload (index: number, delta: number): void {
+    const before = this.uploads[index] ?? 0
+    const after = Math.max(0, before + delta)
+    this.uploads[index] = after
+    if (before === 0 && after > 0) this.notYetUploaded--
+    else if (before > 0 && after === 0) this.notYetUploaded++
   }
 
   private async receive (link: SwarmLink, index: number, data: Uint8Array): Promise<void> {
-    link.inflight.delete(index)
-    this.inflight.delete(index)
+    this.dropInflight(link, index)
     const cid = this.leaves[index]
     if (cid == null || this.have.has(index)) { this.pump(); return }
     if (!await verifyBlockBytes(cid, data)) {
@@ -226,12 +268,26 @@ export class SwarmSession {
     }
     await this.c.blockstore.put(cid, data)
     this.bytesFromPeers += data.length
+    // Endgame duplicates: withdraw the same request from the other peers.
+    for (const other of this.links.values()) {
+      if (other === link || !other.inflight.has(index)) continue
+      this.dropInflight(other, index)
+      void other.send({ cancel: { indices: [index] } })
+    }
     this.markHave(index)
+  }
+
+  private dropInflight (link: SwarmLink, index: number): void {
+    if (!link.inflight.delete(index)) return
+    const left = (this.inflight.get(index) ?? 1) - 1
+    if (left > 0) this.inflight.set(index, left)
+    else this.inflight.delete(index)
   }
 
   private markHave (index: number): void {
     if (!this.have.set(index)) return
-    for (const other of this.links.values()) void other.send({ have: { indices: [index] } })
+    // A complete peer has no use for our haves.
+    for (const other of this.links.values()) if (!other.seed) void other.send({ have: { indices: [index] } })
     for (const wake of this.blockWaiters.splice(0)) wake()
     this.pump()
   }

@@ -14,6 +14,7 @@ export interface SwarmMessage {
   block?: SwarmBlock
   cancel?: SwarmCancel
   reject?: SwarmReject
+  dag?: SwarmDag
 }
 
 export namespace SwarmMessage {
@@ -28,7 +29,17 @@ export namespace SwarmMessage {
 
         obj = { ...obj }
 
+        if (obj.dag != null) {
+          obj.reject = undefined
+          obj.cancel = undefined
+          obj.block = undefined
+          obj.request = undefined
+          obj.have = undefined
+          obj.hello = undefined
+        }
+
         if (obj.reject != null) {
+          obj.dag = undefined
           obj.cancel = undefined
           obj.block = undefined
           obj.request = undefined
@@ -37,6 +48,7 @@ export namespace SwarmMessage {
         }
 
         if (obj.cancel != null) {
+          obj.dag = undefined
           obj.reject = undefined
           obj.block = undefined
           obj.request = undefined
@@ -45,6 +57,7 @@ export namespace SwarmMessage {
         }
 
         if (obj.block != null) {
+          obj.dag = undefined
           obj.reject = undefined
           obj.cancel = undefined
           obj.request = undefined
@@ -53,6 +66,7 @@ export namespace SwarmMessage {
         }
 
         if (obj.request != null) {
+          obj.dag = undefined
           obj.reject = undefined
           obj.cancel = undefined
           obj.block = undefined
@@ -61,6 +75,7 @@ export namespace SwarmMessage {
         }
 
         if (obj.have != null) {
+          obj.dag = undefined
           obj.reject = undefined
           obj.cancel = undefined
           obj.block = undefined
@@ -69,6 +84,7 @@ export namespace SwarmMessage {
         }
 
         if (obj.hello != null) {
+          obj.dag = undefined
           obj.reject = undefined
           obj.cancel = undefined
           obj.block = undefined
@@ -109,6 +125,11 @@ export namespace SwarmMessage {
         if (obj.reject != null) {
           w.uint32(58)
           SwarmReject.codec().encode(obj.reject, w)
+        }
+
+        if (obj.dag != null) {
+          w.uint32(66)
+          SwarmDag.codec().encode(obj.dag, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -165,6 +186,12 @@ export namespace SwarmMessage {
               })
               break
             }
+            case 8: {
+              obj.dag = SwarmDag.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.dag
+              })
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -172,7 +199,17 @@ export namespace SwarmMessage {
           }
         }
 
+        if (obj.dag != null) {
+          delete obj.reject
+          delete obj.cancel
+          delete obj.block
+          delete obj.request
+          delete obj.have
+          delete obj.hello
+        }
+
         if (obj.reject != null) {
+          delete obj.dag
           delete obj.cancel
           delete obj.block
           delete obj.request
@@ -181,6 +218,7 @@ export namespace SwarmMessage {
         }
 
         if (obj.cancel != null) {
+          delete obj.dag
           delete obj.reject
           delete obj.block
           delete obj.request
@@ -189,6 +227,7 @@ export namespace SwarmMessage {
         }
 
         if (obj.block != null) {
+          delete obj.dag
           delete obj.reject
           delete obj.cancel
           delete obj.request
@@ -197,6 +236,7 @@ export namespace SwarmMessage {
         }
 
         if (obj.request != null) {
+          delete obj.dag
           delete obj.reject
           delete obj.cancel
           delete obj.block
@@ -205,6 +245,7 @@ export namespace SwarmMessage {
         }
 
         if (obj.have != null) {
+          delete obj.dag
           delete obj.reject
           delete obj.cancel
           delete obj.block
@@ -213,6 +254,7 @@ export namespace SwarmMessage {
         }
 
         if (obj.hello != null) {
+          delete obj.dag
           delete obj.reject
           delete obj.cancel
           delete obj.block
@@ -273,6 +315,13 @@ export namespace SwarmMessage {
             case 7: {
               yield * SwarmReject.codec().stream(reader, reader.uint32(), `${prefix}.reject`, {
                 limits: opts.limits?.reject
+              })
+
+              break
+            }
+            case 8: {
+              yield * SwarmDag.codec().stream(reader, reader.uint32(), `${prefix}.dag`, {
+                limits: opts.limits?.dag
               })
 
               break
@@ -348,6 +397,17 @@ export namespace SwarmMessage {
     value: string
   }
 
+  export interface SwarmMessageDagNodesFieldEvent {
+    field: '$.dag.nodes[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface SwarmMessageDagLastFieldEvent {
+    field: '$.dag.last'
+    value: boolean
+  }
+
   export function encode (obj: Partial<SwarmMessage>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, SwarmMessage.codec())
   }
@@ -356,7 +416,7 @@ export namespace SwarmMessage {
     return decodeMessage(buf, SwarmMessage.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SwarmMessage>): Generator<SwarmMessageVersionFieldEvent | SwarmMessageHelloRootFieldEvent | SwarmMessageHelloBlocksFieldEvent | SwarmMessageHelloBitfieldFieldEvent | SwarmMessageHaveIndicesFieldEvent | SwarmMessageRequestIndicesFieldEvent | SwarmMessageBlockIndexFieldEvent | SwarmMessageBlockDataFieldEvent | SwarmMessageCancelIndicesFieldEvent | SwarmMessageRejectIndicesFieldEvent | SwarmMessageRejectReasonFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SwarmMessage>): Generator<SwarmMessageVersionFieldEvent | SwarmMessageHelloRootFieldEvent | SwarmMessageHelloBlocksFieldEvent | SwarmMessageHelloBitfieldFieldEvent | SwarmMessageHaveIndicesFieldEvent | SwarmMessageRequestIndicesFieldEvent | SwarmMessageBlockIndexFieldEvent | SwarmMessageBlockDataFieldEvent | SwarmMessageCancelIndicesFieldEvent | SwarmMessageRejectIndicesFieldEvent | SwarmMessageRejectReasonFieldEvent | SwarmMessageDagNodesFieldEvent | SwarmMessageDagLastFieldEvent> {
     return streamMessage(buf, SwarmMessage.codec(), opts)
   }
 }
@@ -1060,5 +1120,136 @@ export namespace SwarmReject {
 
   export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SwarmReject>): Generator<SwarmRejectIndicesFieldEvent | SwarmRejectReasonFieldEvent> {
     return streamMessage(buf, SwarmReject.codec(), opts)
+  }
+}
+
+export interface SwarmDag {
+  nodes: Uint8Array<ArrayBuffer>[]
+  last: boolean
+}
+
+export namespace SwarmDag {
+  let _codec: Codec<SwarmDag, Partial<SwarmDag>>
+
+  export const codec = (): Codec<SwarmDag, Partial<SwarmDag>> => {
+    if (_codec == null) {
+      _codec = message<SwarmDag, Partial<SwarmDag>>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.nodes != null && obj.nodes.length > 0) {
+          for (const value of obj.nodes) {
+            w.uint32(10)
+            w.bytes(value)
+          }
+        }
+
+        if ((obj.last != null && obj.last !== false)) {
+          w.uint32(16)
+          w.bool(obj.last)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          nodes: [],
+          last: false
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.nodes != null && obj.nodes.length === opts.limits.nodes) {
+                throw new MaxLengthError('Decode error - repeated field "nodes" had too many elements')
+              }
+
+              obj.nodes.push(reader.bytes())
+              break
+            }
+            case 2: {
+              obj.last = reader.bool()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          nodes: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.nodes != null && obj.nodes === opts.limits.nodes) {
+                throw new MaxLengthError('Streaming decode error - repeated field "nodes" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.nodes[]`,
+                index: obj.nodes,
+                value: reader.bytes()
+              }
+
+              obj.nodes++
+
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.last`,
+                value: reader.bool()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface SwarmDagNodesFieldEvent {
+    field: '$.nodes[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface SwarmDagLastFieldEvent {
+    field: '$.last'
+    value: boolean
+  }
+
+  export function encode (obj: Partial<SwarmDag>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, SwarmDag.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SwarmDag>): SwarmDag {
+    return decodeMessage(buf, SwarmDag.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SwarmDag>): Generator<SwarmDagNodesFieldEvent | SwarmDagLastFieldEvent> {
+    return streamMessage(buf, SwarmDag.codec(), opts)
   }
 }

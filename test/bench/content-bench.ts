@@ -73,13 +73,14 @@ try {
     if (done.sha256 !== sha) throw new Error(`${host.name} fetched the wrong bytes`)
     return { ms: r.ms, fromPeers: done.bytesFromPeers ?? 0, bitswap: done.blocksFromBitswap ?? 0 }
   }))
+  if (process.env.BENCH_LOGS === '1') for (const [i, n] of nodes.entries()) console.log(`--- host ${i} swarm log ---\n${n.logs().split('\n').filter(l => /swarm|fetch/.test(l)).join('\n')}`)
   const seedList = JSON.parse((await run(seed, [FLEET_NODE_CLI, 'artifact', 'list', '--storage-dir', join(dir, seed.name), '--json'])).stdout) as { uploads: Record<string, number> }
   const seedUploaded = Object.values(seedList.uploads).reduce((a, b) => a + b, 0)
 
   // (b) plain HTTP from the seed host
   const server = seed.spawn(process.execPath, ['-e', HTTP_SERVER, file])
   await sleep(1000)
-  const http = await Promise.all(fetchers.map(async host => {
+  const http = process.env.BENCH_SKIP_HTTP === '1' ? [0] : await Promise.all(fetchers.map(async host => {
     const r = await run(host, ['-e', HTTP_CLIENT, `http://${seed.address}:${HTTP_PORT}/`])
     if (Number(r.stdout.trim()) !== data.length) throw new Error(`${host.name} got ${r.stdout.trim()} bytes over HTTP`)
     return r.ms

@@ -10,6 +10,7 @@ import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { RABIN_CHUNK_BYTES_MIN } from '../../content/store/index.js'
 import { createHostNetwork, netnsSupport, waitForExit } from '../support/netns-hosts.js'
 import { FLEET_NODE_CLI, FLEETS_CLI, startFleetNode, tempDir } from '../support/fleet-node-proc.js'
 import type { ExecResult, Host, HostNetwork } from '../support/netns-hosts.js'
@@ -22,7 +23,7 @@ import type { ChildProcess } from 'node:child_process'
 const HOSTS = 6
 const MiB = 1024 * 1024
 /** Rabin chunks are never smaller than this (content/store/constants.ts), except a file's last one. */
-const CHUNK_BYTES_MIN = 64 * 1024
+const CHUNK_BYTES_MIN = RABIN_CHUNK_BYTES_MIN
 const MESH_TIMEOUT_MS = 60_000
 const FETCH_TIMEOUT_MS = 100_000
 const TEST_TIMEOUT_MS = 120_000

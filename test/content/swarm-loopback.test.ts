@@ -13,7 +13,7 @@ import { fixedSize } from 'ipfs-unixfs-importer/chunker'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { afterAll, describe, expect, it } from 'vitest'
 import { bitswapExchange } from '../../content/exchange/bitswap-exchange.js'
-import { SwarmService } from '../../content/swarm/index.js'
+import { resolveDag, SwarmService } from '../../content/swarm/index.js'
 import { silentLogger } from '../../node/logging/index.js'
 import { meshNode } from '../../node/mesh/index.js'
 import { systemClock, systemRandom } from '../../node/ports/index.js'
@@ -82,5 +82,25 @@ describe('swarm on loopback libp2p nodes', () => {
     const seedUploaded = seed.swarm.uploads()[root.toString()] ?? 0
     expect(received).toBeGreaterThanOrEqual(3 * data.length)
     expect(seedUploaded).toBeLessThan(received)
+  }, 60_000)
+
+  it('a fetch whose only source holds a damaged block fails with the reason, keeping what it fetched', async () => {
+    const seed = await startNode()
+    const fetcher = await startNode(seed.mesh.libp2p.getMultiaddrs()[0]?.toString())
+    nodes.push(seed, fetcher)
+    while (fetcher.mesh.libp2p.getPeers().length === 0) await new Promise(resolve => setTimeout(resolve, 50))
+    const data = randomBytes(1024 * 1024)
+    const root = await importBytes(seed.blockstore, data)
+    // Damage one leaf on the seed's disk, as a bad sector or a tampering would.
+    const leaves = (await resolveDag({ blockstore: seed.blockstore }, root)).leaves
+    const damaged = leaves[5]
+    if (damaged == null) throw new Error('expected 16 leaves')
+    await seed.blockstore.put(damaged, randomBytes(64 * 1024))
+
+    const failure = await fetcher.swarm.fetch(root, { stallTimeoutMs: 4_000, signal: AbortSignal.timeout(30_000) }).then(() => undefined, (err: unknown) => err as Error)
+    expect(failure?.message).toMatch(/no block of .* arrived for 4 s: 15 of 16 blocks held/)
+    expect(failure?.message).toMatch(/fetch again when a peer holding the artifact is online/)
+    // The 15 good blocks are kept: a later fetch from a good source only needs the damaged one.
+    for (const [i, cid] of leaves.entries()) expect(await fetcher.blockstore.has(cid)).toBe(i !== 5)
   }, 60_000)
 })
