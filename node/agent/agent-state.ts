@@ -15,6 +15,8 @@ export interface InstalledRecord {
 
 /** One running version of an app; persisted so a restarted agent adopts it instead of starting another. */
 export interface InstanceRecord {
+  /** Random id put in the process's environment before it is spawned (instance-finder.ts). */
+  id: string
   handle?: ProcessHandle
   /** Port env name → the instance's own port behind the agent's public port. */
   ports: Record<string, number>
@@ -31,6 +33,8 @@ export interface VersionFailures {
 }
 
 export interface AppState {
+  /** Spec and manifest of every version the agent may run (the target, the active, the previous). */
+  versions: Record<string, TargetApp>
   installed: Record<string, InstalledRecord>
   /** The committed version: what the app runs when nothing is in progress. */
   active?: string
@@ -55,4 +59,4 @@ export interface ObservedApp {
   proxied?: string
 }
 
-export const emptyAppState = (): AppState => ({ installed: {}, instances: {}, failures: {} })
+export const emptyAppState = (): AppState => ({ versions: {}, installed: {}, instances: {}, failures: {} })

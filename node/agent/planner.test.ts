@@ -43,7 +43,7 @@ describe('plan', () => {
   it('rolls back locally while a failed version waits, and retries it after the backoff', () => {
     const failures = { 2: recordFailure(undefined, 'HTTP 500', 1_000, PENALTY_MS_DEFAULT) }
     const s = state('2', { installed: installed('1', '2'), active: '1', failures }, { ports: [{ port: 8080 }] })
-    expect(actions(plan(s, observed(['2'], '2'), { nowMs: 1_001 }))).toEqual(['stop 2', 'start 1', 'switch 1'])
+    expect(actions(plan(s, observed(['2'], '2'), { nowMs: 1_001 }))).toEqual(['stop 2', 'start 1', 'await-healthy 1', 'switch 1'])
     expect(plan(s, observed(['1'], '1'), { nowMs: 1_001 })).toEqual([])
     expect(actions(plan(s, observed(['1'], '1'), { nowMs: failures[2].retryAtMs }))).toEqual(['stop 1', 'start 2', 'await-healthy 2', 'switch 2'])
   })
@@ -58,7 +58,7 @@ describe('plan', () => {
 
   it('after a crash restarts the active version and re-points its ports; keeps only the previous version installed', () => {
     const s = state('3', { installed: installed('1', '2', '3'), active: '3', previous: '2' }, { ports: [{ port: 8080 }] })
-    expect(actions(plan(s, observed([]), { nowMs: 0 }))).toEqual(['start 3', 'switch 3', 'uninstall 1'])
+    expect(actions(plan(s, observed([]), { nowMs: 0 }))).toEqual(['start 3', 'await-healthy 3', 'switch 3', 'uninstall 1'])
   })
 
   it('removes an app that is no longer targeted', () => {

@@ -51,7 +51,8 @@ function planApp (app: string, target: TargetApp, state: AppState, observed: Obs
   if (active === version) {
     const steps: Step[] = []
     if (state.installed[version] == null) steps.push({ action: 'install', app, version })
-    if (!running(version)) steps.push({ action: 'start', app, version })
+    // Restarted (after an agent restart or a crash): converged means serving again, so wait for health.
+    if (!running(version)) steps.push({ action: 'start', app, version }, { action: 'await-healthy', app, version })
     if (hasPorts && observed.proxied !== version) steps.push({ action: 'switch', app, version })
     steps.push(...runningOthers(new Set([version])))
     const kept = new Set([version, ...(state.previous != null ? [state.previous] : [])])
@@ -62,7 +63,7 @@ function planApp (app: string, target: TargetApp, state: AppState, observed: Obs
   if (isWaiting(state.failures[version], context.nowMs)) {
     // Local rollback: the failed version stops, the active one runs and takes the ports back.
     const steps = runningOthers(new Set(active != null ? [active] : []))
-    if (active != null && !running(active)) steps.push({ action: 'start', app, version: active })
+    if (active != null && !running(active)) steps.push({ action: 'start', app, version: active }, { action: 'await-healthy', app, version: active })
     if (active != null && hasPorts && observed.proxied !== active) steps.push({ action: 'switch', app, version: active })
     return steps
   }

@@ -18,6 +18,9 @@ export class PortProxy {
   private server: Server | undefined
   private upstreamPort: number | undefined
   private readonly sockets = new Set<Socket>()
+  /** Open connections per upstream port, so a switch can wait for the old instance to drain. */
+  private readonly perUpstream = new Map<number, number>()
+  private readonly drainWaiters = new Set<() => void>()
 
   constructor (private readonly init: PortProxyInit) {}
 
@@ -44,6 +47,21 @@ export class PortProxy {
     this.upstreamPort = port
   }
 
+  /** Resolves once no connection to `port` is open, or after `timeoutMs`; true when drained. */
+  async drain (port: number, timeoutMs: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined
+    const drained = await Promise.race([
+      new Promise<true>(resolve => {
+        const check = (): void => { if ((this.perUpstream.get(port) ?? 0) === 0) { this.drainWaiters.delete(check); resolve(true) } }
+        this.drainWaiters.add(check)
+        check()
+      }),
+      new Promise<false>(resolve => { timer = setTimeout(() => { resolve(false) }, timeoutMs) })
+    ])
+    clearTimeout(timer)
+    return drained
+  }
+
   async stop (): Promise<void> {
     const server = this.server
     this.server = undefined
@@ -58,13 +76,19 @@ export class PortProxy {
     this.sockets.add(client)
     const upstream = connect({ host: '127.0.0.1', port })
     this.sockets.add(upstream)
+    this.perUpstream.set(port, (this.perUpstream.get(port) ?? 0) + 1)
     client.pipe(upstream)
     upstream.pipe(client)
+    let closed = false
     const close = (): void => {
       client.destroy()
       upstream.destroy()
       this.sockets.delete(client)
       this.sockets.delete(upstream)
+      if (closed) return
+      closed = true
+      this.perUpstream.set(port, (this.perUpstream.get(port) ?? 1) - 1)
+      for (const check of [...this.drainWaiters]) check()
     }
     client.on('error', close).on('close', close)
     upstream.on('error', close).on('close', close)
