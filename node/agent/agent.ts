@@ -2,19 +2,20 @@ import { join } from 'node:path'
 import { manifestFromJson, manifestToJson } from '../../content/manifest/index.js'
 import { AppInstances } from './app-instances.js'
 import { appSpecSchema } from './app-spec.js'
-import { APPS_MAX, EVENTS_KEPT_MAX, PENALTY_MS_DEFAULT, RECONCILE_INTERVAL_MS, ROUND_STEPS_MAX } from './constants.js'
+import { APPS_MAX, EVENTS_KEPT_MAX, PENALTY_MS_DEFAULT, RECONCILE_INTERVAL_MS, ROUND_STEPS_MAX, STOP_WAIT_MS } from './constants.js'
 import { AppTargetError } from './errors.js'
 import { execute } from './executor.js'
 import { emptyAppState } from './agent-state.js'
 import { plan } from './planner.js'
 import { recordFailure } from './retry-policy.js'
 import { StateFile } from './state-file.js'
-import type { AgentState, ObservedApp } from './agent-state.js'
+import type { AgentState, ObservedApp, VersionFailures } from './agent-state.js'
 import type { ArtifactSource } from './artifact-source.js'
 import type { Step } from './planner.js'
 import type { ComponentLogger, Logger } from '../logging/index.js'
 import type { Clock } from '../ports/index.js'
-import type { LimitSupport } from '../runtime/limits/index.js'
+import type { Enforcement, LimitSupport } from '../runtime/limits/index.js'
+import type { ProcessStatus } from '../runtime/process/index.js'
 
 export interface AgentInit {
   /** The node's storage dir: state in `agent/`, apps in `apps/`, logs in `logs/`. */
@@ -30,6 +31,25 @@ export interface AgentComponents {
   /** What limits the device enforces (`detectLimitSupport()`); undefined = none applied. */
   limitSupport?: LimitSupport
 }
+
+export interface InstanceStatus extends Partial<ProcessStatus> {
+  version: string
+  health?: string
+  healthDetail?: string
+  enforcement?: Enforcement
+}
+
+export interface AppStatus {
+  name: string
+  target?: string
+  active?: string
+  previous?: string
+  installed: string[]
+  instances: InstanceStatus[]
+  failures: Record<string, VersionFailures>
+}
+
+export interface AgentStatus { converged: boolean, apps: AppStatus[], events: AgentEvent[] }
 
 export type AgentEvent =
   | { type: 'converged', atMs: number }
@@ -79,7 +99,9 @@ export class Agent {
   async stop (): Promise<void> {
     this.controller?.abort()
     this.wake?.()
-    await this.loopDone
+    // A step in progress (a health wait, a drain) is abandoned rather than awaited: steps are
+    // crash-safe, so stopping mid-step is no worse than the kill -9 the agent already survives.
+    await Promise.race([this.loopDone, this.c.clock.sleep(STOP_WAIT_MS)])
     this.controller = undefined
     await this.instances.detach()
   }
@@ -116,12 +138,16 @@ export class Agent {
     return true
   }
 
-  status (): { converged: boolean, apps: Array<Record<string, unknown>>, events: AgentEvent[] } {
+  status (): AgentStatus {
     const names = [...new Set([...Object.keys(this.state.target.apps), ...Object.keys(this.state.apps)])].sort()
     const apps = names.map(name => {
       const app = this.state.apps[name] ?? emptyAppState()
       const instances = Object.keys(app.instances).sort().map(version => ({ version, ...this.instances.status(name, version) }))
-      return { name, target: this.state.target.apps[name]?.manifest.version, active: app.active, previous: app.previous, installed: Object.keys(app.installed).sort(), instances, failures: app.failures }
+      const target = this.state.target.apps[name]?.manifest.version
+      return {
+        name, ...(target != null ? { target } : {}), ...(app.active != null ? { active: app.active } : {}), ...(app.previous != null ? { previous: app.previous } : {}),
+        installed: Object.keys(app.installed).sort(), instances, failures: app.failures
+      }
     })
     return { converged: this.converged, apps, events: [...this.eventLog] }
   }

@@ -4,6 +4,8 @@ import { HealthMonitor } from '../runtime/health/index.js'
 import { createLimitGroup, parseCpu, parseMemory } from '../runtime/limits/index.js'
 import { SupervisedProcess } from '../runtime/process/index.js'
 import { PortProxy } from '../runtime/proxy/index.js'
+import { logRotator } from '../runtime/logs/index.js'
+import type { LogRotator } from '../runtime/logs/index.js'
 import { StepFailedError } from './errors.js'
 import { findInstanceProcess, INSTANCE_ENV } from './instance-finder.js'
 import type { AppSpec } from './app-spec.js'
@@ -31,6 +33,10 @@ interface Instance {
 
 /** A settle time for apps without a health check: still running after this long counts as started. */
 const SETTLE_MS = 1_500
+/** Per-app log size before rotation, rotated copies kept, and how often the size is checked: ~40 MiB per app at most. */
+const LOG_BYTES_MAX = 10 * 1024 * 1024
+const LOG_FILES_KEPT = 3
+const LOG_CHECK_INTERVAL_MS = 5_000
 
 /**
  * The processes, health monitors, limit groups and public-port proxies of every app version
@@ -40,6 +46,7 @@ const SETTLE_MS = 1_500
 export class AppInstances {
   private readonly instances = new Map<string, Instance>()
   private readonly proxies = new Map<string, { version: string, proxies: PortProxy[] }>()
+  private readonly rotators = new Map<string, LogRotator>()
 
   constructor (private readonly c: InstancesComponents) {}
 
@@ -85,8 +92,9 @@ export class AppInstances {
       clock: this.c.clock, logger: this.c.logger, ...(group != null ? { onSpawn: async (pid: number) => { await group.addProcess(pid) } } : {})
     }, {
       name: k, command: commandOf(spec, installed), cwd: installed.dir, env: envOf(spec, version, installed, record),
-      logPath: join(this.c.logsDir, `${spec.name}.log`), restartPolicy: spec.restartPolicy, stopTimeoutMs: spec.stopTimeoutMs
+      logPath: this.logPath(spec.name), restartPolicy: spec.restartPolicy, stopTimeoutMs: spec.stopTimeoutMs
     })
+    this.rotate(spec.name)
     const health = spec.healthCheck != null
       ? new HealthMonitor({ clock: this.c.clock }, spec.healthCheck, { cwd: installed.dir, ...firstPort(record) })
       : undefined
@@ -174,8 +182,22 @@ export class AppInstances {
     for (const proxy of entry?.proxies ?? []) await proxy.stop()
   }
 
+  logPath (app: string): string {
+    return join(this.c.logsDir, `${app}.log`)
+  }
+
+  /** Keeps the app's log file under LOG_BYTES_MAX (copy-truncate: the processes keep their fd). */
+  private rotate (app: string): void {
+    if (this.rotators.has(app)) return
+    const rotator = logRotator({ path: this.logPath(app), bytesMax: LOG_BYTES_MAX, filesKept: LOG_FILES_KEPT, clock: this.c.clock })
+    rotator.start(LOG_CHECK_INTERVAL_MS)
+    this.rotators.set(app, rotator)
+  }
+
   /** On agent shutdown: ports close, processes keep running for the next agent to adopt. */
   async detach (): Promise<void> {
+    for (const rotator of this.rotators.values()) await rotator.stop()
+    this.rotators.clear()
     for (const app of [...this.proxies.keys()]) await this.closePorts(app)
     for (const instance of this.instances.values()) instance.health?.stop()
     this.instances.clear()

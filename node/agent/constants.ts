@@ -29,3 +29,6 @@ export const APPS_MAX = 64
 
 /** Events kept in memory for status and reports. */
 export const EVENTS_KEPT_MAX = 200
+
+/** On stop, how long a step in progress may finish before it is abandoned (steps are crash-safe). */
+export const STOP_WAIT_MS = 2_000

@@ -20,7 +20,7 @@ import { Agent } from './agent.js'
 import type { AgentComponents, AgentInit } from './agent.js'
 
 export { Agent } from './agent.js'
-export type { AgentComponents, AgentEvent, AgentInit } from './agent.js'
+export type { AgentComponents, AgentEvent, AgentInit, AgentStatus, AppStatus, InstanceStatus } from './agent.js'
 export { appSpecSchema, APP_NAME_PATTERN } from './app-spec.js'
 export type { AppSpec, AppSpecInput } from './app-spec.js'
 export { plan } from './planner.js'

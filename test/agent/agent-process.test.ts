@@ -123,7 +123,7 @@ describe('agent on real processes', () => {
     const start = Date.now()
     let restarts = 0
     while (Date.now() - start < 20_000 && restarts === 0) {
-      const instance = (a.status().apps[0]?.instances as Array<{ version: string, restarts?: number, enforcement?: { memory: string } }>).find(i => i.version === '5.0.0')
+      const instance = a.status().apps[0]?.instances.find(i => i.version === '5.0.0')
       restarts = instance?.restarts ?? 0
       expect(instance?.enforcement?.memory).toBe(support.memory)
       await new Promise(resolve => setTimeout(resolve, 200))

@@ -11,6 +11,10 @@ import { defaultStorageDir, openStorage } from '../../storage/index.js'
 import { FLEETD_VERSION } from '../../version.js'
 import { parseFlags, parseKeyValues, parsePort, UsageError } from '../args.js'
 import { artifactRoutes } from './artifact-routes.js'
+import { appRoutes } from './app-routes.js'
+import { agent as createAgent, fleetArtifactSource } from '../../agent/index.js'
+import { detectLimitSupport } from '../../runtime/limits/index.js'
+import type { Agent } from '../../agent/index.js'
 import type { JoinTokenData } from '../../fleet/index.js'
 import type { MeshNode } from '../../mesh/index.js'
 import type { NodeStore } from '../../storage/index.js'
@@ -75,6 +79,7 @@ export async function joinCommand (argv: string[]): Promise<number> {
   let node: MeshNode | undefined
   let rpc: RpcServer | undefined
   let artifacts: ArtifactService | undefined
+  let agent: Agent | undefined
   try {
     const membership = await resolveToken(store, values.token, values['token-file'], log)
     const privateKey = await store.privateKey()
@@ -95,15 +100,19 @@ export async function joinCommand (argv: string[]): Promise<number> {
     artifacts = await ArtifactService.start({
       libp2p: mesh.libp2p, storageDir: store.dir, clock: systemClock(), logger, trustedKeys: () => membership?.trustedKeys ?? []
     }, { retainPerApp })
+    agent = createAgent({ storageDir: store.dir })({ clock: systemClock(), logger, artifacts: fleetArtifactSource(artifacts), limitSupport: await detectLimitSupport() })
+    await agent.start()
     rpc = new RpcServer(store.dir, {
       'GET /v1/status': () => mesh.status(),
       'GET /v1/peers': () => mesh.peers(),
-      ...artifactRoutes(artifacts)
+      ...artifactRoutes(artifacts),
+      ...appRoutes(agent)
     })
     const port = await rpc.start(rpcPort)
     log.info('status API on 127.0.0.1:%d (fleet-node status --storage-dir %s)', port, store.dir)
   } catch (err) {
     await rpc?.stop()
+    await agent?.stop()
     await artifacts?.stop()
     await node?.stop()
     await store.close()
@@ -114,6 +123,7 @@ export async function joinCommand (argv: string[]): Promise<number> {
   const forced = setTimeout(() => { log.error('clean shutdown took over %d ms; exiting', SHUTDOWN_TIMEOUT_MS); process.exit(1) }, SHUTDOWN_TIMEOUT_MS)
   forced.unref()
   await rpc.stop()
+  await agent.stop()
   await artifacts.stop()
   await node.stop()
   await store.close()
