@@ -3,6 +3,7 @@
  * daemon runs on these machines (the CLI may be installed, /var/run/docker.sock is absent), so
  * the real one cannot be used here. The fake answers with the Engine's documented statuses.
  */
+import { createReadStream } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -32,6 +33,8 @@ describe('docker client', () => {
     expect(await docker.version()).toEqual({ version: '27.0.0-fake', apiVersion: '1.47', os: 'linux', arch: 'amd64' })
     expect(await docker.loadImage(Readable.from([Buffer.alloc(70_000, 1)]))).toEqual(['web:1.0.0'])
     expect(engine.loadedBytes).toEqual([70_000])
+    // An unreadable image file is the file's problem, not Docker being unavailable.
+    await expect(docker.loadImage(createReadStream(join(dir, 'missing.tar')))).rejects.toMatchObject({ code: 'ENOENT' })
   })
 
   it('creates, starts, inspects, stops and removes a container', async () => {

@@ -32,6 +32,7 @@ export async function engineRequest (socketPath: string, req: EngineRequest): Pr
   if (json !== undefined) Object.assign(headers, { 'content-type': 'application/json', 'content-length': json.length })
   if (req.stream !== undefined) headers['content-type'] = 'application/x-tar'
 
+  let bodyError: unknown
   try {
     return await new Promise<EngineResponse>((resolve, reject) => {
       const outgoing = request({ socketPath, method: req.method, path: API_PREFIX + req.path, headers, signal }, res => {
@@ -50,12 +51,13 @@ export async function engineRequest (socketPath: string, req: EngineRequest): Pr
         res.once('end', () => { resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }) })
       })
       outgoing.once('error', reject)
-      if (req.stream !== undefined) pipeline(req.stream, outgoing).catch(reject)
+      if (req.stream !== undefined) pipeline(req.stream, outgoing).catch((err: Error) => { bodyError ??= err; reject(err) })
       else outgoing.end(json)
     })
   } catch (err) {
     if (req.signal?.aborted === true) throw req.signal.reason
-    if (err instanceof DockerApiError) throw err
+    // The body could not be read (a missing image file): that is not the daemon's fault.
+    if (err instanceof DockerApiError || (bodyError !== undefined && err === bodyError)) throw err
     const why = deadline.aborted ? `did not answer within ${req.timeoutMs} ms` : `cannot be reached (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`
     throw new RuntimeUnavailableError(`Docker Engine at ${socketPath} ${why}; check that dockerd runs (systemctl status docker)`, 'docker', { cause: err })
   }
