@@ -22,6 +22,8 @@ export interface AgentInit {
   storageDir: string
   /** How long a version that failed 3 times is not retried. @default PENALTY_MS_DEFAULT */
   penaltyMs?: number
+  /** Where apps push custom metrics; given to them as FLEET_METRICS_URL. */
+  metricsUrl?: string
 }
 
 export interface AgentComponents {
@@ -80,7 +82,8 @@ export class Agent {
     this.log = c.logger.forComponent('fleet:agent')
     this.file = new StateFile(join(init.storageDir, 'agent', 'state.json'))
     this.instances = new AppInstances({
-      clock: c.clock, logger: this.log, logsDir: join(init.storageDir, 'logs'), ...(c.limitSupport != null ? { limitSupport: c.limitSupport } : {})
+      clock: c.clock, logger: this.log, logsDir: join(init.storageDir, 'logs'), ...(c.limitSupport != null ? { limitSupport: c.limitSupport } : {}),
+      ...(init.metricsUrl != null ? { env: { FLEET_METRICS_URL: init.metricsUrl } } : {})
     })
   }
 

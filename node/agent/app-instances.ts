@@ -22,6 +22,8 @@ export interface InstancesComponents {
   logsDir: string
   /** What limits this device can enforce; undefined = do not apply limits. */
   limitSupport?: LimitSupport
+  /** Environment every app gets (e.g. FLEET_METRICS_URL). */
+  env?: Record<string, string>
 }
 
 interface Instance {
@@ -91,7 +93,7 @@ export class AppInstances {
     const process = new SupervisedProcess({
       clock: this.c.clock, logger: this.c.logger, ...(group != null ? { onSpawn: async (pid: number) => { await group.addProcess(pid) } } : {})
     }, {
-      name: k, command: commandOf(spec, installed), cwd: installed.dir, env: envOf(spec, version, installed, record),
+      name: k, command: commandOf(spec, installed), cwd: installed.dir, env: { ...this.c.env, ...envOf(spec, version, installed, record) },
       logPath: this.logPath(spec.name), restartPolicy: spec.restartPolicy, stopTimeoutMs: spec.stopTimeoutMs
     })
     this.rotate(spec.name)

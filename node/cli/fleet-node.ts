@@ -2,6 +2,7 @@
 /** `fleet-node`: the agent every device runs. */
 import { nodeArtifactCommand } from './commands/node-artifact.js'
 import { nodeAppCommand } from './commands/node-app.js'
+import { metricsCommand } from './commands/metrics.js'
 import { joinCommand } from './commands/join.js'
 import { peersCommand } from './commands/peers.js'
 import { statusCommand } from './commands/status.js'
@@ -11,6 +12,7 @@ import { runCli } from './run-cli.js'
 await runCli('fleet-node', {
   artifact: { summary: 'fetch, list, show, verify, pin and gc the artifacts this node holds', run: nodeArtifactCommand },
   app: { summary: 'deploy, inspect, remove and read the logs of the apps this device runs', run: nodeAppCommand },
+  metrics: { summary: "this device's metrics: system, app processes, custom metrics apps pushed", run: metricsCommand },
   join: { summary: 'start this device\'s node and join the fleet mesh', run: joinCommand },
   status: { summary: 'show the running node: peer ID, fleet, addresses, peers', run: statusCommand },
   peers: { summary: 'list the fleet members this node sees', run: peersCommand },

@@ -12,7 +12,8 @@ import { FLEETD_VERSION } from '../../version.js'
 import { parseFlags, parseKeyValues, parsePort, UsageError } from '../args.js'
 import { artifactRoutes } from './artifact-routes.js'
 import { appRoutes } from './app-routes.js'
-import { agent as createAgent, fleetArtifactSource } from '../../agent/index.js'
+import { agent as createAgent, AgentMetrics, fleetArtifactSource } from '../../agent/index.js'
+import { customMetricsHandler, customMetricsStore, MetricsEndpoint, systemMetricsSampler } from '../../runtime/metrics/index.js'
 import { detectLimitSupport } from '../../runtime/limits/index.js'
 import type { Agent } from '../../agent/index.js'
 import type { JoinTokenData } from '../../fleet/index.js'
@@ -80,6 +81,7 @@ export async function joinCommand (argv: string[]): Promise<number> {
   let rpc: RpcServer | undefined
   let artifacts: ArtifactService | undefined
   let agent: Agent | undefined
+  let metricsEndpoint: MetricsEndpoint | undefined
   try {
     const membership = await resolveToken(store, values.token, values['token-file'], log)
     const privateKey = await store.privateKey()
@@ -100,18 +102,24 @@ export async function joinCommand (argv: string[]): Promise<number> {
     artifacts = await ArtifactService.start({
       libp2p: mesh.libp2p, storageDir: store.dir, clock: systemClock(), logger, trustedKeys: () => membership?.trustedKeys ?? []
     }, { retainPerApp })
-    agent = createAgent({ storageDir: store.dir })({ clock: systemClock(), logger, artifacts: fleetArtifactSource(artifacts), limitSupport: await detectLimitSupport() })
+    const custom = customMetricsStore()
+    metricsEndpoint = new MetricsEndpoint(customMetricsHandler({ store: custom }))
+    await metricsEndpoint.start()
+    agent = createAgent({ storageDir: store.dir, metricsUrl: metricsEndpoint.url })({ clock: systemClock(), logger, artifacts: fleetArtifactSource(artifacts), limitSupport: await detectLimitSupport() })
     await agent.start()
+    const metrics = new AgentMetrics({ agent, system: systemMetricsSampler({ diskPath: store.dir }), custom, clock: systemClock(), deviceId: mesh.libp2p.peerId.toString() })
     rpc = new RpcServer(store.dir, {
       'GET /v1/status': () => mesh.status(),
       'GET /v1/peers': () => mesh.peers(),
       ...artifactRoutes(artifacts),
-      ...appRoutes(agent)
+      ...appRoutes(agent),
+      'GET /v1/metrics': async () => await metrics.collect()
     })
     const port = await rpc.start(rpcPort)
     log.info('status API on 127.0.0.1:%d (fleet-node status --storage-dir %s)', port, store.dir)
   } catch (err) {
     await rpc?.stop()
+    await metricsEndpoint?.stop()
     await agent?.stop()
     await artifacts?.stop()
     await node?.stop()
@@ -123,6 +131,7 @@ export async function joinCommand (argv: string[]): Promise<number> {
   const forced = setTimeout(() => { log.error('clean shutdown took over %d ms; exiting', SHUTDOWN_TIMEOUT_MS); process.exit(1) }, SHUTDOWN_TIMEOUT_MS)
   forced.unref()
   await rpc.stop()
+  await metricsEndpoint.stop()
   await agent.stop()
   await artifacts.stop()
   await node.stop()
