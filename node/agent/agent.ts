@@ -94,6 +94,7 @@ export class Agent {
   async start (): Promise<void> {
     if (this.controller != null) return
     this.state = await this.file.load()
+    await this.adoptInstances()
     this.controller = new AbortController()
     this.loopDone = this.loop(this.controller.signal)
   }
@@ -215,6 +216,27 @@ export class Agent {
     this.log.warn('%s %s failed: %s; trying again in %d ms', step.action, step.app, error, RECONCILE_INTERVAL_MS)
     this.emit({ type: 'step-failed', atMs: nowMs, step, error })
     await this.c.clock.sleep(RECONCILE_INTERVAL_MS)
+  }
+
+  /**
+   * Takes over every process an earlier agent left running, whatever its version, so the first
+   * plan sees them all: the live one is kept, a half-updated or rolled-back one is stopped. A
+   * record whose process is gone is dropped.
+   */
+  private async adoptInstances (): Promise<void> {
+    let changed = false
+    for (const [name, app] of Object.entries(this.state.apps)) {
+      for (const [version, record] of Object.entries(app.instances)) {
+        const known = app.versions[version]
+        const installed = app.installed[version]
+        const adopted = known != null && installed != null && await this.instances.adopt(known.spec, version, installed, record).catch((err: Error) => {
+          this.log.warn('cannot adopt %s@%s: %s', name, version, err.message)
+          return false
+        })
+        if (!adopted) { delete app.instances[version]; changed = true }
+      }
+    }
+    if (changed) await this.file.save(this.state)
   }
 
   private observe (): Record<string, ObservedApp> {

@@ -2,7 +2,7 @@ import { createServer } from 'node:net'
 import { isAbsolute, join } from 'node:path'
 import { HealthMonitor } from '../runtime/health/index.js'
 import { createLimitGroup, parseCpu, parseMemory } from '../runtime/limits/index.js'
-import { SupervisedProcess } from '../runtime/process/index.js'
+import { processStartTicks, SupervisedProcess } from '../runtime/process/index.js'
 import { PortProxy } from '../runtime/proxy/index.js'
 import { logRotator } from '../runtime/logs/index.js'
 import type { LogRotator } from '../runtime/logs/index.js'
@@ -115,6 +115,18 @@ export class AppInstances {
     return handle
   }
 
+  /**
+   * After an agent restart: takes over the process of a recorded instance if it still runs
+   * (by its handle, or by its id when the handle never reached the state file), so the planner
+   * sees it and decides whether it stays. False when it is gone.
+   */
+  async adopt (spec: AppSpec, version: string, installed: InstalledRecord, record: InstanceRecord): Promise<boolean> {
+    const orphan = record.handle ?? await findInstanceProcess(record.id)
+    if (orphan == null || await processStartTicks(orphan.pid) !== orphan.startTicks) return false
+    await this.start(spec, version, installed, { ...record, handle: orphan })
+    return true
+  }
+
   /** Resolves once the version is healthy (or, without a check, still running after a settle time). */
   async waitHealthy (app: string, version: string, timeoutMs: number): Promise<void> {
     const instance = this.instances.get(key(app, version))
@@ -201,7 +213,10 @@ export class AppInstances {
     for (const rotator of this.rotators.values()) await rotator.stop()
     this.rotators.clear()
     for (const app of [...this.proxies.keys()]) await this.closePorts(app)
-    for (const instance of this.instances.values()) instance.health?.stop()
+    for (const instance of this.instances.values()) {
+      instance.health?.stop()
+      instance.process.release()
+    }
     this.instances.clear()
   }
 

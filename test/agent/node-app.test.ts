@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { FLEET_NODE_CLI, FLEETS_CLI, startFleetNode, tempDir } from '../support/fleet-node-proc.js'
 import { writeFixture } from '../fixtures/http-app.js'
 import type { AgentStatus } from '../../node/agent/index.js'
+import type { DeviceMetrics } from '../../proto/index.js'
 import type { RunningNode } from '../support/fleet-node-proc.js'
 import type { FixtureVersion } from '../fixtures/http-app.js'
 
@@ -129,6 +130,17 @@ describe('fleet-node app on a real node', () => {
     expect(text).toMatch(/3\.0\.0-bad failed 1×: await-healthy: unhealthy/)
     const logs = await cli(FLEET_NODE_CLI, ['app', 'logs', 'http-app', '--storage-dir', node.storageDir])
     expect(logs.code).toBe(0)
+    // Metrics: the app's process, and the custom metric it pushes to FLEET_METRICS_URL.
+    const deadline = Date.now() + 10_000
+    let metrics: (Omit<DeviceMetrics, 'customMetrics'> & { customMetrics: Record<string, number> }) | undefined
+    while (Date.now() < deadline) {
+      metrics = JSON.parse((await cli(FLEET_NODE_CLI, ['metrics', '--json', '--storage-dir', node.storageDir])).stdout) as typeof metrics
+      if (metrics?.customMetrics['http-app/served'] != null) break
+      await new Promise(resolve => setTimeout(resolve, 300))
+    }
+    expect(metrics?.customMetrics['http-app/served']).toBeGreaterThanOrEqual(1)
+    expect(metrics?.processes.find(p => p.app === 'http-app@1.0.0')).toMatchObject({ state: 'running', restarts: 0 })
+    expect(metrics?.memoryUsed).toBeGreaterThan(0)
   }, 90_000)
 
   it(`converges after ${CHAOS_KILLS} kill -9 of the node at random moments of updates`, async () => {
@@ -150,7 +162,11 @@ describe('fleet-node app on a real node', () => {
         await new Promise(resolve => setTimeout(resolve, 200))
       }
       expect(await get()).toBe(`version ${version}`)
-      expect(await appProcesses(node.storageDir)).toHaveLength(1)
+      const pids = await appProcesses(node.storageDir)
+      if (pids.length !== 1) {
+        const described = await Promise.all(pids.map(async pid => `${pid}: ${(await readFile(`/proc/${pid}/environ`, 'latin1')).split('\0').filter(e => e.startsWith('FLEET')).join(' ')}`))
+        throw new Error(`kill ${i + 1}: ${pids.length} app processes:\n${described.join('\n')}\nstate: ${await readFile(join(node.storageDir, 'agent', 'state.json'), 'utf8')}\n${node.logs()}`)
+      }
     }
   }, 600_000)
 })

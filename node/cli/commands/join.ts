@@ -113,7 +113,8 @@ export async function joinCommand (argv: string[]): Promise<number> {
       'GET /v1/peers': () => mesh.peers(),
       ...artifactRoutes(artifacts),
       ...appRoutes(agent),
-      'GET /v1/metrics': async () => await metrics.collect()
+      // protons decodes proto maps as Map, which JSON would print as {}.
+      'GET /v1/metrics': async () => { const m = await metrics.collect(); return { ...m, customMetrics: Object.fromEntries(m.customMetrics) } }
     })
     const port = await rpc.start(rpcPort)
     log.info('status API on 127.0.0.1:%d (fleet-node status --storage-dir %s)', port, store.dir)

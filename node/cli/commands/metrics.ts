@@ -14,7 +14,7 @@ apps pushed to FLEET_METRICS_URL (POST /apps/<app>/metrics, JSON or Prometheus t
 export async function metricsCommand (argv: string[]): Promise<number> {
   const { values } = parseFlags('metrics', argv, { 'storage-dir': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } })
   if (values.help === true) { process.stdout.write(METRICS_HELP); return 0 }
-  const m = await rpcGet<DeviceMetrics>(values['storage-dir'] ?? defaultStorageDir(), '/v1/metrics')
+  const m = await rpcGet<Omit<DeviceMetrics, 'customMetrics'> & { customMetrics: Record<string, number> }>(values['storage-dir'] ?? defaultStorageDir(), '/v1/metrics')
   if (values.json === true) { process.stdout.write(JSON.stringify(m, null, 2) + '\n'); return 0 }
   const info = m.systemInfo
   const lines = [

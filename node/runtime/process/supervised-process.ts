@@ -104,6 +104,15 @@ export class SupervisedProcess {
     return true
   }
 
+  /**
+   * Stops supervising without stopping the process (the agent is shutting down; the next agent
+   * adopts it): no more restarts, no more polling.
+   */
+  release (): void {
+    this.stopping = true
+    this.current = undefined
+  }
+
   /** SIGTERM to the process group, SIGKILL after the stop timeout; resolves once it is gone. */
   async stop (): Promise<void> {
     this.stopping = true
