@@ -12,7 +12,15 @@ const KEY_SECRETS = 'fleet/secrets'
  * (`--db`): created on first use, so every token of one database admits to one fleet.
  */
 export class FleetStore {
-  private constructor (private readonly db: Level<string, StoredFleetSecrets>, readonly path: string) {}
+  private constructor (private readonly db: Level<string, StoredFleetSecrets>, readonly path: string, private readonly ownsDb = true) {}
+
+  /**
+   * A FleetStore on a database another component already opened (the coordinator store holds
+   * the one handle LevelDB allows); `close()` then leaves the database open for its owner.
+   */
+  static attach (db: Level<string, unknown>, path: string): FleetStore {
+    return new FleetStore(db as Level<string, StoredFleetSecrets>, resolve(path), false)
+  }
 
   static async open (path: string): Promise<FleetStore> {
     const db = new Level<string, StoredFleetSecrets>(resolve(path), { valueEncoding: 'json' })
@@ -53,6 +61,6 @@ export class FleetStore {
   }
 
   async close (): Promise<void> {
-    await this.db.close()
+    if (this.ownsDb) await this.db.close()
   }
 }
