@@ -94,22 +94,11 @@ export const STRATEGIES = ['canary', 'rolling', 'blue-green', 'all-at-once'] as 
 export const DEPLOYMENT_STATES = ['pending', 'running', 'awaiting-approval', 'succeeded', 'paused', 'rolling-back', 'rolled-back', 'failed'] as const
 export const DEPLOYMENT_COMMANDS = ['create', 'promote', 'pause', 'resume', 'rollback'] as const
 
-export const phaseSchema = z.object({
-  /** Cumulative share of the target reached by the end of this phase, 0–100. */
-  percentage: z.number().min(0).max(100),
-  durationMs: timeMsSchema,
-  validation: z.enum(['auto', 'manual'])
-}).strict()
-
-export const rollbackTriggerSchema = z.object({
-  /** `error_rate`, `crash_loop`, `cpu_usage`, or the name of a custom metric apps push. */
-  metric: z.string().regex(/^[a-z_][a-z0-9_]{0,63}$/, 'metric names are 1–64 of a-z 0-9 _ and start with a letter or _'),
-  threshold: z.number().finite(),
-  minSamples: z.number().int().min(1).max(1_000_000),
-  action: z.enum(['immediate', 'gradual']),
-  /** Consecutive measurement errors before the verdict is inconclusive (pause for a human, never abort). */
-  inconclusiveAfter: z.number().int().min(1).max(1000)
-}).strict()
+/** JSON values: deployment specs, engine state, an audit entry's `detail`. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue }
+export const jsonValueSchema: z.ZodType<JsonValue> = z.lazy(() => z.union([
+  z.string(), z.number().finite(), z.boolean(), z.null(), z.array(jsonValueSchema), z.record(z.string(), jsonValueSchema)
+]))
 
 export const deploymentEventSchema = z.object({
   atMs: timeMsSchema,
@@ -120,26 +109,31 @@ export const deploymentEventSchema = z.object({
   state: z.enum(DEPLOYMENT_STATES)
 }).strict()
 
+/**
+ * A deployment as the coordinator keeps it: the validated spec as given (its schema belongs to
+ * the rollout controller), the summary fields the API lists and filters on, the status, and
+ * the operator commands with what the engine answered.
+ */
 export const deploymentRecordSchema = z.object({
-  id: z.string().regex(/^dep-[a-z0-9-]{4,60}$/),
+  id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/),
   app: nameSchema,
   artifact: artifactRefSchema,
-  /** `group:NAME`, `ids:ID,ID…`, or a label selector `key=value,key!=value,key`. */
+  /** `all`, `group:NAME`, `ids:ID,ID…`, or a label selector `key=value,key!=value`. */
   target: z.string().min(1).max(4096),
   strategy: z.enum(STRATEGIES),
-  phases: z.array(phaseSchema).min(1).max(100),
-  rolling: z.object({ batchSize: z.number().int().min(1), maxUnavailable: z.number().int().min(0) }).strict().optional(),
-  rollbackTriggers: z.array(rollbackTriggerSchema).max(16),
-  /** Roll back unless promoted by this time (DESIGN "scheduled fallback"). */
-  promoteByMs: timeMsSchema.optional(),
-  rollbackTo: z.string().max(128).optional(),
+  /** The whole deployment spec (phases, triggers, deadlines…), as validated at creation. */
+  spec: z.record(z.string(), jsonValueSchema),
   state: z.enum(DEPLOYMENT_STATES),
-  currentPhase: z.number().int().min(0),
+  /** Furthest phase reached, as the engine reports it. */
+  phase: z.number().int().min(0),
+  rollbackTo: z.string().max(128).optional(),
   rollbackReason: text(1024).optional(),
+  /** The rollout controller's own persisted state (plain JSON), so a restart resumes where it was. */
+  engineState: z.record(z.string(), jsonValueSchema).optional(),
   createdMs: timeMsSchema,
   createdBy: text(NAME_LENGTH_MAX),
   updatedMs: timeMsSchema,
-  /** Operator commands and what the engine answered, newest last (bounded, see DEPLOYMENT_EVENTS_MAX). */
+  /** Operator commands and what the engine answered, oldest first (the last DEPLOYMENT_EVENTS_MAX). */
   events: z.array(deploymentEventSchema)
 }).strict()
 export type DeploymentRecord = z.infer<typeof deploymentRecordSchema>
@@ -188,12 +182,6 @@ export const apiTokenRecordSchema = z.object({
   revokedBy: text(NAME_LENGTH_MAX).optional()
 }).strict()
 export type ApiTokenRecord = z.infer<typeof apiTokenRecordSchema>
-
-/** JSON values an audit entry's `detail` may hold. */
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue }
-export const jsonValueSchema: z.ZodType<JsonValue> = z.lazy(() => z.union([
-  z.string(), z.number().finite(), z.boolean(), z.null(), z.array(jsonValueSchema), z.record(z.string(), jsonValueSchema)
-]))
 
 export const auditEntrySchema = z.object({
   index: z.number().int().nonnegative(),
