@@ -123,7 +123,7 @@ export class ArtifactService {
   }
 
   /** Verify the manifest, pin it `plan`, fetch its blocks from the fleet, verify the file, put it in place, pin it `previous`. */
-  async * fetch (json: unknown, signal?: AbortSignal): AsyncGenerator<FetchEvent> {
+  async * fetch (json: unknown, signal?: AbortSignal, options: { stallTimeoutMs?: number } = {}): AsyncGenerator<FetchEvent> {
     const { manifest, verification } = await this.verified(json)
     const release = await this.lock.acquire('shared', { signal })
     try {
@@ -133,6 +133,7 @@ export class ArtifactService {
       const root = CID.parse(manifest.cid)
       const result: FetchProgress = yield * pumpEvents<FetchEvent, FetchProgress>(async emit => await this.swarm.fetch(root, {
         ...(signal != null ? { signal } : {}),
+        ...(options.stallTimeoutMs != null ? { stallTimeoutMs: options.stallTimeoutMs } : {}),
         onProgress: (p) => { emit({ type: 'progress', ...p }) }
       }))
       const path = this.manifests.artifactPath(manifest)

@@ -42,7 +42,9 @@ export function artifactRoutes (artifacts: ArtifactService): RpcRoutes {
     'POST /v1/artifacts/fetch': (body, signal): AsyncGenerator<FetchEvent> => {
       const manifest = (body as Body)?.manifest
       if (manifest == null) throw badRequest('send {"manifest": {...}} (a signed manifest, e.g. from fleets artifact upload --json)')
-      return artifacts.fetch(manifest, signal)
+      const stallTimeoutMs = (body as Body)?.stallTimeoutMs
+      if (stallTimeoutMs != null && (typeof stallTimeoutMs !== 'number' || !(stallTimeoutMs >= 1000))) throw badRequest('"stallTimeoutMs" must be a number of milliseconds, at least 1000')
+      return artifacts.fetch(manifest, signal, typeof stallTimeoutMs === 'number' ? { stallTimeoutMs } : {})
     },
     'POST /v1/artifacts/show': async (body) => {
       const cid = (body as Body)?.cid
