@@ -72,7 +72,8 @@ export const healthCheckRecordSchema = z.discriminatedUnion('kind', [
 ])
 export type HealthCheckRecord = z.infer<typeof healthCheckRecordSchema>
 
-export const artifactRefSchema = z.object({ name: nameSchema, version: z.string().min(1).max(128) }).strict()
+/** An artifact by name and version (the manifest's rules are applied where people type them). */
+export const artifactRefSchema = z.object({ name: z.string().min(1).max(100), version: z.string().min(1).max(128) }).strict()
 export type ArtifactRef = z.infer<typeof artifactRefSchema>
 
 export const appRecordSchema = z.object({
@@ -98,7 +99,7 @@ export const DEPLOYMENT_COMMANDS = ['create', 'promote', 'pause', 'resume', 'rol
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue }
 export const jsonValueSchema: z.ZodType<JsonValue> = z.lazy(() => z.union([
   z.string(), z.number().finite(), z.boolean(), z.null(), z.array(jsonValueSchema), z.record(z.string(), jsonValueSchema)
-]))
+])).meta({ id: 'JsonValue', description: 'Any JSON value' })
 
 export const deploymentEventSchema = z.object({
   atMs: timeMsSchema,
