@@ -89,3 +89,12 @@ export const SWARM_MESSAGE_BYTES_MAX = SWARM_BLOCK_BYTES_MAX + 4 * KiB
 export const SWARM_BLOCKS_MAX = 1 << 20
 /** Indices per have/request/cancel/reject message; more go in several messages. */
 export const SWARM_INDICES_MAX = 4096
+
+// PlanSummary and ReportAck, on the /fleetd/plans-sync and /fleetd/reports streams (delivery.proto).
+
+/** Deployments in one summary: a node sends at most 384 (node/plans keeps 128 plans and 256 applied records); the headroom lets nodes keep more without a wire change. */
+export const PLAN_SUMMARY_ENTRIES_MAX = 1024
+/** Fits PLAN_SUMMARY_ENTRIES_MAX entries with 128-character deployment ids. */
+export const PLAN_SUMMARY_BYTES_MAX = 256 * KiB
+/** An ack is a version and one sequence number: a few bytes. */
+export const REPORT_ACK_BYTES_MAX = 64

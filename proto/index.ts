@@ -28,8 +28,9 @@
 import { decodeBounded, encodeChecked } from './bounded-codec.js'
 import {
   artifactManifestFormat, deviceMetricsFormat, deviceReportFormat, fleetMessageFormat, joinTokenFormat, planFormat,
-  signedPlanFormat, swarmMessageFormat
+  planSummaryFormat, reportAckFormat, signedPlanFormat, swarmMessageFormat
 } from './wire-formats.js'
+import type { PlanSummary, ReportAck } from './generated/delivery.js'
 import type { Encodable } from './bounded-codec.js'
 import type { DeviceMetrics } from './generated/metrics.js'
 import type { ArtifactManifest, Plan, SignedPlan } from './generated/plan.js'
@@ -55,6 +56,7 @@ export { Tier } from './generated/presence.js'
 export type { DeviceReport } from './generated/report.js'
 export { Health } from './generated/report.js'
 export type { JoinToken, TrustedKey } from './generated/token.js'
+export type { PlanSeq, PlanSummary, ReportAck } from './generated/delivery.js'
 export type { SwarmBlock, SwarmCancel, SwarmDag, SwarmHave, SwarmHello, SwarmMessage, SwarmReject, SwarmRequest } from './generated/swarm.js'
 
 /** Input accepted by every decoder: gossip hands out Uint8Array, streams Uint8ArrayList. */
@@ -131,4 +133,22 @@ export function decodeSwarmMessage (bytes: WireBytes): SwarmMessage {
 /** Requires exactly one body and a version. */
 export function encodeSwarmMessage (message: Encodable<SwarmMessage>): Uint8Array<ArrayBuffer> {
   return encodeChecked(swarmMessageFormat, message)
+}
+
+/** What a node holds, sent first on /fleetd/plans-sync/1.0.0 (delivery.proto). */
+export function decodePlanSummary (bytes: WireBytes): PlanSummary {
+  return decodeBounded(planSummaryFormat, bytes)
+}
+
+export function encodePlanSummary (summary: Encodable<PlanSummary>): Uint8Array<ArrayBuffer> {
+  return encodeChecked(planSummaryFormat, summary)
+}
+
+/** The receiver's answer to a batch of reports on /fleetd/reports/1.0.0 (delivery.proto). */
+export function decodeReportAck (bytes: WireBytes): ReportAck {
+  return decodeBounded(reportAckFormat, bytes)
+}
+
+export function encodeReportAck (ack: Encodable<ReportAck>): Uint8Array<ArrayBuffer> {
+  return encodeChecked(reportAckFormat, ack)
 }

@@ -4,8 +4,10 @@ import {
   DEVICE_REPORT_BYTES_MAX, FLEET_MESSAGE_BYTES_MAX, JOIN_TOKEN_BYTES_MAX, MANIFEST_PLATFORMS_MAX,
   MANIFEST_SIGNATURES_MAX, METRICS_CUSTOM_MAX, METRICS_INTERFACE_ADDRESSES_MAX, METRICS_INTERFACES_MAX,
   METRICS_PROCESSES_MAX, PLAN_ARGS_MAX, PLAN_BYTES_MAX, PLAN_ENV_MAX, PLAN_HEALTH_COMMAND_MAX, PLAN_PHASES_MAX,
-  REPORT_METRICS_MAX, SIGNED_PLAN_BYTES_MAX, SWARM_INDICES_MAX, SWARM_MESSAGE_BYTES_MAX, TOKEN_BOOTSTRAP_MAX, TOKEN_TRUSTED_KEYS_MAX
+  PLAN_SUMMARY_BYTES_MAX, PLAN_SUMMARY_ENTRIES_MAX, REPORT_ACK_BYTES_MAX, REPORT_METRICS_MAX, SIGNED_PLAN_BYTES_MAX,
+  SWARM_INDICES_MAX, SWARM_MESSAGE_BYTES_MAX, TOKEN_BOOTSTRAP_MAX, TOKEN_TRUSTED_KEYS_MAX
 } from './constants.js'
+import { PlanSummary, ReportAck } from './generated/delivery.js'
 import { DeviceMetrics } from './generated/metrics.js'
 import { ArtifactManifest, Plan, SignedPlan } from './generated/plan.js'
 import { FleetMessage } from './generated/presence.js'
@@ -113,4 +115,22 @@ export const swarmMessageFormat: WireFormat<SwarmMessage> = {
   invalid: m => swarmBodies.filter(b => m[b] != null).length !== 1
     ? 'exactly one of hello, have, request, block, cancel, reject and dag must be set'
     : versionUnset(m.version)
+}
+
+export const planSummaryFormat: WireFormat<PlanSummary> = {
+  messageType: 'PlanSummary',
+  codec: PlanSummary,
+  bytesMax: PLAN_SUMMARY_BYTES_MAX,
+  bytesMaxName: 'PLAN_SUMMARY_BYTES_MAX',
+  limits: { plans: PLAN_SUMMARY_ENTRIES_MAX },
+  invalid: m => versionUnset(m.version)
+}
+
+export const reportAckFormat: WireFormat<ReportAck> = {
+  messageType: 'ReportAck',
+  codec: ReportAck,
+  bytesMax: REPORT_ACK_BYTES_MAX,
+  bytesMaxName: 'REPORT_ACK_BYTES_MAX',
+  limits: {},
+  invalid: m => versionUnset(m.version)
 }
