@@ -29,12 +29,11 @@ export function parseHealthCheckUrl (text: string): HealthCheckRecord | string {
   } catch {
     return `expected a URL like http://localhost:8080/health or tcp://localhost:9000, got '${text}'`
   }
+  if (url.protocol !== 'http:' && url.protocol !== 'tcp:') return `the scheme must be http: or tcp:, got '${url.protocol}'`
   if (!LOCAL_HOSTS.has(url.hostname)) return `the host must be localhost (the check runs on the device), got '${url.hostname}'`
   const port = Number(url.port === '' ? (url.protocol === 'http:' ? 80 : NaN) : url.port)
   if (!Number.isInteger(port) || port < 1) return `needs a port, e.g. ${url.protocol}//localhost:8080${url.protocol === 'http:' ? '/health' : ''}`
-  if (url.protocol === 'http:') return { kind: 'http', port, path: url.pathname + url.search }
-  if (url.protocol === 'tcp:') return { kind: 'tcp', port }
-  return `the scheme must be http: or tcp:, got '${url.protocol}'`
+  return url.protocol === 'http:' ? { kind: 'http', port, path: url.pathname + url.search } : { kind: 'tcp', port }
 }
 
 const quantity = (parse: (value: string | number) => number, what: string): z.ZodType<string> =>

@@ -72,7 +72,8 @@ export function toValidationIssues (error: z.ZodError, where: string): Validatio
       out.push({ path, message: issue.message })
     }
   }
-  return out
+  // One problem per field: a too-short name that also breaks the pattern is one fix, not two.
+  return out.filter((issue, i) => out.findIndex(other => other.path === issue.path) === i)
 }
 
 /** Query strings carry text: numbers arrive as '50'. */

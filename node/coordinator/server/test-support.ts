@@ -39,13 +39,14 @@ export function manualClock (startMs = 1_700_000_000_000): Clock & { advance(ms:
   }
 }
 
-export async function testApi (options: Partial<ApiServerOptions> = {}): Promise<TestApi> {
-  const store = await CoordinatorStore.open(join(await mkdtemp(join(tmpdir(), 'fleetd-api-')), 'fleet.db'))
+/** A server on a fresh store; with `reopen`, on an existing one whose tokens the caller kept. */
+export async function testApi (options: Partial<ApiServerOptions> = {}, reopen?: { dbPath: string, tokens: TestApi['tokens'] }): Promise<TestApi> {
+  const store = await CoordinatorStore.open(reopen?.dbPath ?? join(await mkdtemp(join(tmpdir(), 'fleetd-api-')), 'fleet.db'))
   const clock = manualClock()
   const registry = deviceRegistry()({ store, clock, logger: silentLogger })
   let seed = 1
   const server = createApiServer({ store, registry, clock, logger: silentLogger, random: { nextU32: () => (seed = (seed * 1_103_515_245 + 12_345) >>> 0) }, checkResponses: true, ...options })
-  const admin = await server.ensureAdminToken() ?? ''
+  const admin = await server.ensureAdminToken() ?? reopen?.tokens.admin ?? ''
   const call = async <T = ErrorBody>(method: 'GET' | 'POST' | 'DELETE', url: string, { token = admin, body }: { token?: string | null, body?: unknown } = {}): Promise<{ status: number, body: T }> => {
     const res = await server.fastify.inject({
       method, url,
@@ -55,7 +56,7 @@ export async function testApi (options: Partial<ApiServerOptions> = {}): Promise
     return { status: res.statusCode, body: (res.body === '' ? undefined : res.json()) as T }
   }
   const create = async (role: string): Promise<string> => (await call<{ token: string }>('POST', '/api/v1/tokens', { body: { name: role, role } })).body.token
-  const tokens = { admin, operator: await create('operator'), viewer: await create('viewer') }
+  const tokens = reopen?.tokens ?? { admin, operator: await create('operator'), viewer: await create('viewer') }
   return {
     server, store, registry, clock, tokens, call,
     close: async () => { await server.close(); await store.close() }
