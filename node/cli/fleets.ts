@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 /** `fleets`: the coordinator and administration CLI. */
 import { keysCommand } from './commands/keys.js'
+import { auditCommand } from './commands/audit-command.js'
+import { devicesCommand } from './commands/devices-command.js'
 import { artifactCommand } from './commands/artifact.js'
 import { tokenCommand } from './commands/token-create.js'
 import { versionCommand } from './commands/version.js'
@@ -10,5 +12,7 @@ await runCli('fleets', {
   artifact: { summary: 'publish and inspect signed artifacts (artifact upload | list | show | verify)', run: artifactCommand },
   token: { summary: 'create join tokens for devices (token create)', run: tokenCommand },
   keys: { summary: 'manage signing keys (keys generate | list | export)', run: keysCommand },
+  devices: { summary: 'devices the coordinator knows (devices list | show | label | register)', run: devicesCommand },
+  audit: { summary: 'check and read the coordinator audit log (audit verify | list)', run: auditCommand },
   version: { summary: 'print the version', run: versionCommand('fleets') }
 }, process.argv.slice(2))
