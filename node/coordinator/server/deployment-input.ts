@@ -5,7 +5,7 @@
  * version, target, strategy — and takes the strategy options as JSON, unknown fields refused.
  */
 import { z } from 'zod'
-import { jsonValueSchema, nameSchema, STRATEGIES } from '../store/index.js'
+import { DEPLOYMENT_ID_PATTERN, jsonValueSchema, nameSchema, STRATEGIES } from '../store/index.js'
 
 /** What the server reads from any deployment spec schema's output. */
 export interface DeploymentSpecShape {
@@ -37,7 +37,7 @@ export function checkTarget (target: string): string | undefined {
 const option = jsonValueSchema.optional()
 
 export const defaultDeploymentSpecSchema: z.ZodType<DeploymentSpecShape & Record<string, unknown>> = z.object({
-  id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'expected 1–128 of A-Z a-z 0-9 . _ -, starting with a letter or digit')
+  id: z.string().regex(DEPLOYMENT_ID_PATTERN, 'expected 1–128 of A-Z a-z 0-9 . _ : -, starting with a letter or digit')
     .describe('assigned by the server when left out'),
   app: nameSchema,
   version: z.string().regex(/^[0-9A-Za-z][0-9A-Za-z.+_~-]{0,63}$/, 'expected a version like 1.4.2').describe("the app's artifact version when left out"),

@@ -9,6 +9,8 @@ import { GROUPS_MAX, NAME_LENGTH_MAX } from './constants.js'
 
 /** libp2p peer ids (base58), MCU ids given by a gateway: no `/`, so an id is one URL path segment. */
 export const DEVICE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/
+/** Deployment ids: the rollout controller's rule (node/coordinator/rollout), one URL path segment. */
+export const DEPLOYMENT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/
 /** App and group names: what selectors (`group:x`) and file names can hold. */
 export const NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,62}$/
 /** Label keys: 1–63 characters without `=`, `,`, `!` or spaces, so `k=v,k2!=v2` selectors parse. */
@@ -116,7 +118,7 @@ export const deploymentEventSchema = z.object({
  * the operator commands with what the engine answered.
  */
 export const deploymentRecordSchema = z.object({
-  id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/),
+  id: z.string().regex(DEPLOYMENT_ID_PATTERN),
   app: nameSchema,
   artifact: artifactRefSchema,
   /** `all`, `group:NAME`, `ids:ID,ID…`, or a label selector `key=value,key!=value`. */

@@ -3,14 +3,14 @@ import { API_PREFIX, DEPLOYMENTS_PAGE_DEFAULT, PAGE_MAX } from '../constants.js'
 import { commandBodySchema } from '../deployment-input.js'
 import { ConflictError, InvalidRequestError, NotFoundError } from '../errors.js'
 import { defineRoute, parseInput, queryInt } from '../route.js'
-import { DEPLOYMENT_EVENTS_MAX, DEPLOYMENT_STATES, deploymentRecordSchema, deviceIdSchema, nameSchema, reportCountsSchema, reportRecordSchema } from '../../store/index.js'
+import { DEPLOYMENT_EVENTS_MAX, DEPLOYMENT_ID_PATTERN, DEPLOYMENT_STATES, deploymentRecordSchema, deviceIdSchema, nameSchema, reportCountsSchema, reportRecordSchema } from '../../store/index.js'
 import type { DeploymentSpecShape } from '../deployment-input.js'
 import type { DeploymentCommand, DeploymentCommandResult } from '../engine.js'
 import type { ApiContext } from '../context.js'
 import type { ApiRoute } from '../route.js'
 import type { DeploymentCommandKind, DeploymentRecord, JsonValue } from '../../store/index.js'
 
-const idParams = z.object({ id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'not a deployment id') }).strict()
+const idParams = z.object({ id: z.string().regex(DEPLOYMENT_ID_PATTERN, 'not a deployment id') }).strict()
 const commandResultSchema = z.object({ accepted: z.boolean(), state: z.enum(DEPLOYMENT_STATES).optional(), phase: z.number().int().optional(), reason: z.string().optional() })
 const COMMANDS = ['promote', 'pause', 'resume', 'rollback'] as const
 const COMMAND_SUMMARY: Record<(typeof COMMANDS)[number], string> = {
