@@ -10,6 +10,7 @@ import { plan } from './planner.js'
 import { recordFailure } from './retry-policy.js'
 import { StateFile } from './state-file.js'
 import type { AgentState, ObservedApp, VersionFailures } from './agent-state.js'
+import type { ManifestJson } from '../../content/manifest/index.js'
 import type { ArtifactSource } from './artifact-source.js'
 import type { Step } from './planner.js'
 import type { ComponentLogger, Logger } from '../logging/index.js'
@@ -154,6 +155,13 @@ export class Agent {
       }
     })
     return { converged: this.converged, apps, events: [...this.eventLog] }
+  }
+
+  /** The signed manifest of a version of an app the agent holds (target, active or previous), JSON form. */
+  manifestOf (app: string, version: string): ManifestJson | undefined {
+    const target = this.state.target.apps[app]
+    if (target?.manifest.version === version) return target.manifest
+    return this.state.apps[app]?.versions[version]?.manifest
   }
 
   onEvent (listener: (event: AgentEvent) => void): () => void {

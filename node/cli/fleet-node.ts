@@ -5,6 +5,7 @@ import { nodeAppCommand } from './commands/node-app.js'
 import { metricsCommand } from './commands/metrics.js'
 import { joinCommand } from './commands/join.js'
 import { peersCommand } from './commands/peers.js'
+import { plansCommand } from './commands/plans.js'
 import { statusCommand } from './commands/status.js'
 import { versionCommand } from './commands/version.js'
 import { runCli } from './run-cli.js'
@@ -15,6 +16,7 @@ await runCli('fleet-node', {
   metrics: { summary: "this device's metrics: system, app processes, custom metrics apps pushed", run: metricsCommand },
   join: { summary: 'start this device\'s node and join the fleet mesh', run: joinCommand },
   status: { summary: 'show the running node: peer ID, fleet, addresses, peers', run: statusCommand },
+  plans: { summary: 'the deployment plans this node holds, its report outbox and the plans it refused', run: plansCommand },
   peers: { summary: 'list the fleet members this node sees', run: peersCommand },
   version: { summary: 'print the version', run: versionCommand('fleet-node') }
 }, process.argv.slice(2))

@@ -12,6 +12,8 @@ import { FLEETD_VERSION } from '../../version.js'
 import { parseFlags, parseKeyValues, parsePort, UsageError } from '../args.js'
 import { artifactRoutes } from './artifact-routes.js'
 import { appRoutes } from './app-routes.js'
+import { startDevicePlans } from './join-plans.js'
+import type { DevicePlans } from './join-plans.js'
 import { agent as createAgent, AgentMetrics, fleetArtifactSource } from '../../agent/index.js'
 import { customMetricsHandler, customMetricsStore, MetricsEndpoint, systemMetricsSampler } from '../../runtime/metrics/index.js'
 import { detectLimitSupport } from '../../runtime/limits/index.js'
@@ -39,7 +41,8 @@ Options:
   --no-mdns             do not discover peers on the LAN with mDNS
   --rpc-port N          loopback port of the status API (default ${DEFAULT_RPC_PORT}; 0 picks a free one)
   --name NAME           device name (default: the hostname)
-  --label K=V           device label, repeatable
+  --label K=V           device label, repeatable; labels 'group' and 'groups' (comma-separated)
+                        name the device's groups, which plan targets 'group:NAME' select
   --heartbeat-ms N      presence heartbeat period in ms (default 10000, minimum 1000)
   --retain-versions N   previous versions of each app that artifact gc keeps besides the
                         running, planned and pinned ones (default ${RETAIN_PER_APP_DEFAULT}; 0 keeps none)
@@ -82,6 +85,7 @@ export async function joinCommand (argv: string[]): Promise<number> {
   let artifacts: ArtifactService | undefined
   let agent: Agent | undefined
   let metricsEndpoint: MetricsEndpoint | undefined
+  let plans: DevicePlans | undefined
   try {
     const membership = await resolveToken(store, values.token, values['token-file'], log)
     const privateKey = await store.privateKey()
@@ -107,12 +111,16 @@ export async function joinCommand (argv: string[]): Promise<number> {
     await metricsEndpoint.start()
     agent = createAgent({ storageDir: store.dir, metricsUrl: metricsEndpoint.url })({ clock: systemClock(), logger, artifacts: fleetArtifactSource(artifacts), limitSupport: await detectLimitSupport() })
     await agent.start()
+    if (membership != null) {
+      plans = await startDevicePlans({ mesh, agent, storageDir: store.dir, fleetId: membership.fleetId, trustedKeys: membership.trustedKeys, labels, logger })
+    }
     const metrics = new AgentMetrics({ agent, system: systemMetricsSampler({ diskPath: store.dir }), custom, clock: systemClock(), deviceId: mesh.libp2p.peerId.toString() })
     rpc = new RpcServer(store.dir, {
       'GET /v1/status': () => mesh.status(),
       'GET /v1/peers': () => mesh.peers(),
       ...artifactRoutes(artifacts),
       ...appRoutes(agent),
+      ...(plans?.routes ?? { 'GET /v1/plans': () => { throw Object.assign(new Error('this node has no join token, so it takes no plans; join with --token'), { code: 'FLEET_ERR_BAD_REQUEST', status: 400 }) } }),
       // protons decodes proto maps as Map, which JSON would print as {}.
       'GET /v1/metrics': async () => { const m = await metrics.collect(); return { ...m, customMetrics: Object.fromEntries(m.customMetrics) } }
     })
@@ -121,6 +129,7 @@ export async function joinCommand (argv: string[]): Promise<number> {
   } catch (err) {
     await rpc?.stop()
     await metricsEndpoint?.stop()
+    await plans?.stop()
     await agent?.stop()
     await artifacts?.stop()
     await node?.stop()
@@ -133,6 +142,7 @@ export async function joinCommand (argv: string[]): Promise<number> {
   forced.unref()
   await rpc.stop()
   await metricsEndpoint.stop()
+  await plans?.stop()
   await agent.stop()
   await artifacts.stop()
   await node.stop()

@@ -44,7 +44,11 @@ export class HealthMonitor {
   /** Resolves once healthy; rejects with the last probe's reason once unhealthy or after `timeoutMs`. */
   async waitUntilHealthy (timeoutMs: number, options: { signal?: AbortSignal } = {}): Promise<void> {
     if (this.status === 'healthy') return
-    const deadline = this.c.clock.sleep(timeoutMs, options).then(() => 'timeout' as const)
+    // The deadline timer ends with the wait: left running, it would hold the event loop (and a stopping node) open.
+    const done = new AbortController()
+    const signal = options.signal != null ? AbortSignal.any([options.signal, done.signal]) : done.signal
+    const deadline = this.c.clock.sleep(timeoutMs, { signal }).then(() => 'timeout' as const)
+    deadline.catch(() => {})
     let unsubscribe = (): void => {}
     const outcome = new Promise<HealthStatus>(resolve => {
       unsubscribe = this.onChange(status => { if (status !== 'starting') resolve(status) })
@@ -57,6 +61,7 @@ export class HealthMonitor {
       throw new HealthCheckFailedError(`${why}: ${this.lastDetail || 'no probe finished'}`, this.lastDetail)
     } finally {
       unsubscribe()
+      done.abort()
     }
   }
 

@@ -126,7 +126,12 @@ export class SupervisedProcess {
     const gone = new Promise<void>(resolve => { this.exitWaiters.add(resolve) })
     signalGroup(handle.pid, 'SIGTERM')
     const timeoutMs = this.spec.stopTimeoutMs ?? STOP_TIMEOUT_MS_DEFAULT
-    const killed = await Promise.race([gone.then(() => false), this.c.clock.sleep(timeoutMs).then(() => true)])
+    // The grace timer goes with the process: left running, it would hold the event loop (and a stopping node) open.
+    const grace = new AbortController()
+    const killed = await Promise.race([
+      gone.then(() => false),
+      this.c.clock.sleep(timeoutMs, { signal: grace.signal }).then(() => true, () => false)
+    ]).finally(() => { grace.abort() })
     if (killed) {
       this.c.logger.warn('%s did not stop within %d ms of SIGTERM; sending SIGKILL', this.spec.name, timeoutMs)
       signalGroup(handle.pid, 'SIGKILL')

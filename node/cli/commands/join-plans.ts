@@ -1,0 +1,155 @@
+/**
+ * The device side of deployment plans in `fleet-node join`: the plan store and report outbox
+ * in the storage dir, plan gossip with anti-entropy on the mesh, the applier handing this
+ * device's part of each plan to the agent, and the sender carrying reports to the
+ * coordinator. `GET /v1/plans` (and `fleet-node plans`) shows what it holds and refused.
+ */
+import { decodePlan, decodeSignedPlan } from '../../../proto/index.js'
+import { openPlanStore, openReportOutbox, PLAN_SYNC_PROTOCOL, planApplier, planGossip, reportSender } from '../../plans/index.js'
+import { systemClock, systemRandom } from '../../ports/index.js'
+import type { Agent } from '../../agent/index.js'
+import type { TrustedKey } from '../../../content/keys/index.js'
+import type { ComponentLogger } from '../../logging/index.js'
+import type { MeshNode } from '../../mesh/index.js'
+import type { OutboxStats, PlanGossipStats, PlanRejectionReason } from '../../plans/index.js'
+import type { RpcRoutes } from '../../rpc/index.js'
+
+/** Last refusals kept for `fleet-node plans`. */
+const RECENT_REJECTIONS_MAX = 10
+
+export interface PlanRow {
+  deploymentId: string
+  seq: number
+  app: string
+  version: string
+  /** Index of the plan's current cohort phase and its share of the fleet in basis points. */
+  phase: number
+  phaseBasisPoints: number
+  target: string
+  rollbackTo?: string
+  expiresMs: number
+  /** What this device did with the deployment: the seq and outcome, if anything yet. */
+  applied?: { seq: number, outcome: string, version?: string }
+}
+
+export interface PlansView {
+  fleetId: string
+  device: { id: string, labels: Record<string, string>, groups: string[] }
+  plans: PlanRow[]
+  outbox: OutboxStats
+  sender: { delivered: number, batches: number, failures: number, lastError?: string, lastDeliveredMs?: number }
+  gossip: PlanGossipStats
+  rejected: Partial<Record<PlanRejectionReason, number>>
+  recentRejections: Array<{ reason: string, message: string, source: string, from: string, deploymentId?: string, seq?: number, atMs: number }>
+}
+
+export interface DevicePlans {
+  routes: RpcRoutes
+  stop(): Promise<void>
+}
+
+/** Groups of a device: the comma-separated labels `group` and `groups`. */
+export function deviceGroups (labels: Readonly<Record<string, string>>): string[] {
+  const names = [labels.group, labels.groups].flatMap(v => (v ?? '').split(',')).map(g => g.trim()).filter(g => g !== '')
+  return [...new Set(names)]
+}
+
+/** Starts plans on a node with a fleet membership; stop() before the agent and the mesh stop. */
+export async function startDevicePlans (options: {
+  mesh: MeshNode
+  agent: Agent
+  storageDir: string
+  fleetId: string
+  trustedKeys: readonly TrustedKey[]
+  labels: Record<string, string>
+  logger: ComponentLogger
+}): Promise<DevicePlans> {
+  const { mesh, agent, storageDir, fleetId, logger } = options
+  const common = { clock: systemClock(), random: systemRandom(), logger }
+  const deviceId = mesh.libp2p.peerId.toString()
+  const device = { id: deviceId, labels: { ...options.labels }, groups: deviceGroups(options.labels) }
+  const store = await openPlanStore(storageDir)
+  const outbox = await openReportOutbox(storageDir, { clock: common.clock, deviceId })
+  const gossip = planGossip()({ ...common, libp2p: mesh.libp2p, store, fleetId, trustedKeys: () => options.trustedKeys })
+  const applier = planApplier()({
+    ...common,
+    store,
+    outbox,
+    device: () => device,
+    setApp: async (spec, manifest) => await agent.setApp(spec, manifest),
+    agentEvents: agent,
+    runningVersion: app => agent.status().apps.find(a => a.name === app)?.active,
+    manifestFor: (app, version) => agent.manifestOf(app, version)
+  })
+  const sender = reportSender()({ ...common, libp2p: mesh.libp2p, outbox })
+  const log = logger.forComponent('fleet:plans')
+  const recent: PlansView['recentRejections'] = []
+  const onError = (what: string) => (err: unknown) => { log.error('%s: %s', what, (err as Error).message) }
+
+  gossip.onPlan(({ plan }) => { applier.apply(plan).catch(onError(`cannot apply plan ${plan.deploymentId}#${plan.seq}`)) })
+  gossip.onRejected(rejection => {
+    recent.push({ ...rejection })
+    if (recent.length > RECENT_REJECTIONS_MAX) recent.shift()
+    applier.reportRejection(rejection).catch(onError('cannot report a refused plan'))
+  })
+  const catchUp = async (): Promise<void> => {
+    for (const peer of mesh.libp2p.getPeers()) {
+      const info = await mesh.libp2p.peerStore.get(peer).catch(() => undefined)
+      if (info?.protocols.includes(PLAN_SYNC_PROTOCOL) !== true) continue
+      await gossip.syncWith(peer).catch((err: unknown) => { log.debug('sync with %s failed: %s', peer.toString(), (err as Error).message) })
+    }
+  }
+  applier.start()
+  try {
+    await gossip.start()
+    sender.start()
+    await applier.reconcile()
+    // Peers the mesh identified before gossip listened (the bootstrap ones): catch up from them now.
+    void catchUp()
+  } catch (err) {
+    applier.stop()
+    await sender.stop()
+    await gossip.stop()
+    await store.flushed()
+    await outbox.close()
+    throw err
+  }
+
+  const view = (): PlansView => ({
+    fleetId,
+    device: { id: device.id, labels: { ...device.labels }, groups: [...device.groups] },
+    plans: store.list().map(held => {
+      const plan = decodePlan(decodeSignedPlan(held.bytes).plan)
+      const phase = plan.cohort?.currentPhase ?? 0
+      const applied = store.applied(held.deploymentId)
+      return {
+        deploymentId: held.deploymentId,
+        seq: held.seq,
+        app: plan.app?.name ?? '',
+        version: plan.manifest?.version ?? '',
+        phase,
+        phaseBasisPoints: plan.cohort?.phaseBasisPoints[phase] ?? 0,
+        target: plan.cohort?.target ?? '',
+        ...(plan.rollbackTo != null ? { rollbackTo: plan.rollbackTo } : {}),
+        expiresMs: held.expiresMs,
+        ...(applied != null ? { applied: { seq: applied.seq, outcome: applied.outcome, ...(applied.version != null ? { version: applied.version } : {}) } } : {})
+      }
+    }),
+    outbox: outbox.stats(),
+    sender: sender.stats(),
+    gossip: gossip.stats(),
+    rejected: gossip.stats().rejected,
+    recentRejections: [...recent]
+  })
+
+  return {
+    routes: { 'GET /v1/plans': () => view() },
+    stop: async () => {
+      applier.stop()
+      await sender.stop()
+      await gossip.stop()
+      await store.flushed()
+      await outbox.close()
+    }
+  }
+}
