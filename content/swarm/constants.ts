@@ -49,3 +49,6 @@ export const DAG_FETCH_TIMEOUT_MS = 5_000
 
 /** A fetch during which no block arrives for this long fails with a reason (no valid source). */
 export const FETCH_STALL_TIMEOUT_MS = 120_000
+
+/** Haves gathered this long go out as one message per peer: cheap against 80 KiB blocks taking ≥65 ms at 10 Mbit/s. */
+export const HAVE_BATCH_MS = 50

@@ -1,5 +1,6 @@
 import type { Bitfield } from './bitfield.js'
-import { BAD_BLOCKS_MAX, ENDGAME_SOURCES_MAX, INFLIGHT_PER_PEER_MAX, REFUSAL_HOLD_MS, REQUEST_TIMEOUT_MS, UPLOADS_QUEUED_PER_PEER_MAX } from './constants.js'
+import { SWARM_INDICES_MAX } from '../../proto/index.js'
+import { BAD_BLOCKS_MAX, ENDGAME_SOURCES_MAX, HAVE_BATCH_MS, INFLIGHT_PER_PEER_MAX, REFUSAL_HOLD_MS, REQUEST_TIMEOUT_MS, UPLOADS_QUEUED_PER_PEER_MAX } from './constants.js'
 import { verifyBlockBytes } from './dag.js'
 import { readVerifiedBlock } from '../store/index.js'
 import { blockRanks, endgamePicks, pickRequests } from './scheduler.js'
@@ -49,6 +50,8 @@ export class SwarmSession {
   private notYetUploaded: number
   private readonly rank: Uint32Array
   private readonly blockWaiters: Array<() => void> = []
+  private readonly pendingHaves: number[] = []
+  private haveFlushScheduled = false
   bytesFromPeers = 0
   bytesUploaded = 0
 
@@ -277,6 +280,16 @@ export class SwarmSession {
     this.markHave(index)
   }
 
+  private flushHaves (): void {
+    this.haveFlushScheduled = false
+    const indices = this.pendingHaves.splice(0)
+    if (indices.length === 0) return
+    for (let i = 0; i < indices.length; i += SWARM_INDICES_MAX) {
+      const batch = indices.slice(i, i + SWARM_INDICES_MAX)
+      for (const other of this.links.values()) if (!other.seed && !other.isClosed) void other.send({ have: { indices: batch } })
+    }
+  }
+
   private dropInflight (link: SwarmLink, index: number): void {
     if (!link.inflight.delete(index)) return
     const left = (this.inflight.get(index) ?? 1) - 1
@@ -286,8 +299,13 @@ export class SwarmSession {
 
   private markHave (index: number): void {
     if (!this.have.set(index)) return
-    // A complete peer has no use for our haves.
-    for (const other of this.links.values()) if (!other.seed) void other.send({ have: { indices: [index] } })
+    // A complete peer has no use for our haves. Haves are batched per link (HAVE_BATCH_MS): with
+    // ~80 KiB blocks, one message per block per peer was thousands of tiny encrypted frames.
+    this.pendingHaves.push(index)
+    if (!this.haveFlushScheduled) {
+      this.haveFlushScheduled = true
+      void this.c.clock.sleep(HAVE_BATCH_MS).then(() => { this.flushHaves() })
+    }
     for (const wake of this.blockWaiters.splice(0)) wake()
     this.pump()
   }
