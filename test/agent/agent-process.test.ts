@@ -4,7 +4,6 @@
  * fails its health check rolled back locally with the reason, a crash loop, a memory limit.
  */
 import { mkdtemp } from 'node:fs/promises'
-import { request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -14,6 +13,7 @@ import { systemClock } from '../../node/ports/index.js'
 import { detectLimitSupport } from '../../node/runtime/limits/index.js'
 import { writeFixture } from '../fixtures/http-app.js'
 import { fileArtifactSource } from './file-artifact-source.js'
+import { httpGet } from '../support/app-client.js'
 import type { Agent, AgentEvent } from '../../node/agent/index.js'
 import type { FixtureVersion } from '../fixtures/http-app.js'
 import type { ManifestJson } from '../../content/manifest/index.js'
@@ -37,18 +37,6 @@ const spec = (extra: Record<string, unknown> = {}): Record<string, unknown> => (
   healthCheck: { kind: 'http', path: '/health', intervalMs: 200, retries: 2, startPeriodMs: 5_000 }, update: { strategy: 'stop-start', healthTimeoutMs: 10_000 }, ...extra
 })
 
-async function get (path = '/'): Promise<string> {
-  return await new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: PORT, path, agent: false, timeout: 2_000 }, res => {
-      let body = ''
-      res.on('data', (c: Buffer) => { body += c.toString() })
-      res.on('end', () => { resolve(body.trim()) })
-    })
-    req.on('timeout', () => { req.destroy(new Error('timed out')) })
-    req.on('error', reject)
-    req.end()
-  })
-}
 
 async function waitForEvent (match: (e: AgentEvent) => boolean, timeoutMs = 30_000): Promise<AgentEvent> {
   const start = Date.now()
@@ -76,7 +64,7 @@ describe('agent on real processes', () => {
   it('installs and runs a first version behind its public port', async () => {
     await a.setApp(spec(), await fixture({ version: '1.0.0' }))
     await waitForEvent(e => e.type === 'updated' && e.version === '1.0.0')
-    expect(await get()).toBe('version 1.0.0')
+    expect(await httpGet(PORT)).toBe('version 1.0.0')
   })
 
   it('updates blue-green with no failed request while a client polls', async () => {
@@ -85,7 +73,7 @@ describe('agent on real processes', () => {
     let polling = true
     const poller = (async () => {
       while (polling) {
-        await get().then(() => { ok++ }, () => { failed++ })
+        await httpGet(PORT).then(() => { ok++ }, () => { failed++ })
       }
     })()
     await a.setApp(spec({ update: { strategy: 'blue-green', healthTimeoutMs: 10_000 } }), await fixture({ version: '2.0.0' }))
@@ -93,7 +81,7 @@ describe('agent on real processes', () => {
     await waitForEvent(e => e.type === 'converged' && a.status().apps[0]?.active === '2.0.0')
     polling = false
     await poller
-    expect(await get()).toBe('version 2.0.0')
+    expect(await httpGet(PORT)).toBe('version 2.0.0')
     expect(failed).toBe(0)
     expect(ok).toBeGreaterThan(10)
   })
@@ -104,7 +92,7 @@ describe('agent on real processes', () => {
     expect(failure).toMatchObject({ app: 'http-app', rollbackTo: '2.0.0', attempts: 1 })
     expect(failure.type === 'update-failed' && failure.error).toMatch(/await-healthy: unhealthy after \d+ failed checks: HTTP 500/)
     await waitForEvent(e => e.type === 'converged' && events.indexOf(e) > events.indexOf(failure))
-    expect(await get()).toBe('version 2.0.0')
+    expect(await httpGet(PORT)).toBe('version 2.0.0')
     expect(a.status().apps[0]).toMatchObject({ active: '2.0.0', target: '3.0.0' })
   })
 
@@ -112,7 +100,7 @@ describe('agent on real processes', () => {
     await a.setApp(spec({ restartPolicy: 'always', update: { strategy: 'blue-green', healthTimeoutMs: 30_000 }, healthCheck: { kind: 'http', intervalMs: 200, startPeriodMs: 20_000 } }), await fixture({ version: '4.0.0', exitCode: 1 }))
     const failure = await waitForEvent(e => e.type === 'update-failed' && e.version === '4.0.0')
     expect(failure.type === 'update-failed' && failure.error).toMatch(/crash_loop: 5 exits within a minute \(last exit code 1\)/)
-    expect(await get()).toBe('version 2.0.0')
+    expect(await httpGet(PORT)).toBe('version 2.0.0')
   })
 
   it('enforces a memory limit where cgroups allow it and says which mechanism is active', async () => {

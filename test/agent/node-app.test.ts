@@ -6,66 +6,23 @@
  * moments of updates; after each restart the device converges to the target, serving it from
  * exactly one process.
  */
-import { execFile } from 'node:child_process'
-import { readdir, readFile, writeFile } from 'node:fs/promises'
-import { request } from 'node:http'
+import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { FLEET_NODE_CLI, FLEETS_CLI, startFleetNode, tempDir } from '../support/fleet-node-proc.js'
+import { FLEET_NODE_CLI, FLEETS_CLI, runCli as cli, startFleetNode, tempDir } from '../support/fleet-node-proc.js'
+import { appProcesses, httpGet } from '../support/app-client.js'
 import { writeFixture } from '../fixtures/http-app.js'
 import type { AgentStatus } from '../../node/agent/index.js'
 import type { DeviceMetrics } from '../../proto/index.js'
-import type { RunningNode } from '../support/fleet-node-proc.js'
+import type { CliRun, RunningNode } from '../support/fleet-node-proc.js'
 import type { FixtureVersion } from '../fixtures/http-app.js'
 
-const execFileAsync = promisify(execFile)
 const LOOPBACK = ['--no-mdns', '--listen', '/ip4/127.0.0.1/tcp/0', '--rpc-port', '0']
 const PORT = 19_000 + (process.pid % 1000)
 const CHAOS_KILLS = Number(process.env.CHAOS_KILLS ?? 30)
 
-interface Run { code: number, stdout: string, stderr: string }
-async function cli (file: string, args: string[], timeoutMs = 60_000): Promise<Run> {
-  try {
-    const { stdout, stderr } = await execFileAsync(process.execPath, [file, ...args], { timeout: timeoutMs })
-    return { code: 0, stdout, stderr }
-  } catch (err) {
-    const e = err as { code: number, stdout: string, stderr: string }
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
-  }
-}
 
-async function get (): Promise<string> {
-  return await new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: PORT, path: '/', agent: false, timeout: 2_000 }, res => {
-      let body = ''
-      res.on('data', (c: Buffer) => { body += c.toString() })
-      res.on('end', () => { resolve(body.trim()) })
-    })
-    req.on('timeout', () => { req.destroy(new Error('timed out')) })
-    req.on('error', reject)
-    req.end()
-  })
-}
 
-/** Group leaders carrying an agent instance id: the app processes of any agent on this machine. */
-async function appProcesses (storageDir: string): Promise<number[]> {
-  const state = JSON.parse(await readFile(join(storageDir, 'agent', 'state.json'), 'utf8').catch(() => '{"apps":{}}')) as { apps: Record<string, { instances: Record<string, { id: string }> }> }
-  const ids = new Set<string>()
-  for (const app of Object.values(state.apps)) for (const i of Object.values(app.instances)) ids.add(i.id)
-  const pids: number[] = []
-  for (const entry of await readdir('/proc')) {
-    const pid = Number(entry)
-    if (!Number.isInteger(pid)) continue
-    const environ = await readFile(`/proc/${pid}/environ`, 'latin1').catch(() => '')
-    const match = /FLEETD_INSTANCE=([^\0]+)/.exec(environ)
-    if (match == null) continue
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '')
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    if (Number(fields[2]) === pid && fields[0] !== 'Z' && (ids.has(match[1] ?? '') || environ.includes(`HOME=${storageDir}`))) pids.push(pid)
-  }
-  return pids
-}
 
 describe('fleet-node app on a real node', () => {
   let dir = ''
@@ -88,7 +45,7 @@ describe('fleet-node app on a real node', () => {
     manifests.set(v.version, manifestFile)
   }
 
-  const deploy = async (version: string, strategy: string, wait = true): Promise<Run> =>
+  const deploy = async (version: string, strategy: string, wait = true): Promise<CliRun> =>
     await cli(FLEET_NODE_CLI, ['app', 'deploy', '--spec', specFile(strategy), '--manifest', manifests.get(version) ?? '', '--storage-dir', node.storageDir, ...(wait ? ['--wait', '--timeout', '60'] : [])])
 
   beforeAll(async () => {
@@ -121,11 +78,11 @@ describe('fleet-node app on a real node', () => {
     const first = await deploy('1.0.0', 'stop-start')
     expect(first.code, first.stderr).toBe(0)
     expect(first.stdout).toMatch(/http-app@1\.0\.0 is live/)
-    expect(await get()).toBe('version 1.0.0')
+    expect(await httpGet(PORT)).toBe('version 1.0.0')
     const bad = await deploy('3.0.0-bad', 'blue-green')
     expect(bad.code).toBe(1)
     expect(bad.stdout).toMatch(/http-app@3\.0\.0-bad failed: await-healthy: unhealthy after \d+ failed checks: HTTP 503 from \/health \(expected 2xx\); rolled back to 1\.0\.0/)
-    expect(await get()).toBe('version 1.0.0')
+    expect(await httpGet(PORT)).toBe('version 1.0.0')
     const text = (await cli(FLEET_NODE_CLI, ['app', 'status', '--storage-dir', node.storageDir])).stdout
     expect(text).toMatch(/3\.0\.0-bad failed 1×: await-healthy: unhealthy/)
     const logs = await cli(FLEET_NODE_CLI, ['app', 'logs', 'http-app', '--storage-dir', node.storageDir])
@@ -161,7 +118,7 @@ describe('fleet-node app on a real node', () => {
         if (Date.now() > deadline) throw new Error(`kill ${i + 1}: not converged to ${version} in 60 s: ${JSON.stringify(s)}\n${node.logs()}`)
         await new Promise(resolve => setTimeout(resolve, 200))
       }
-      expect(await get()).toBe(`version ${version}`)
+      expect(await httpGet(PORT)).toBe(`version ${version}`)
       const pids = await appProcesses(node.storageDir)
       if (pids.length !== 1) {
         const described = await Promise.all(pids.map(async pid => `${pid}: ${(await readFile(`/proc/${pid}/environ`, 'latin1')).split('\0').filter(e => e.startsWith('FLEET')).join(' ')}`))

@@ -17,30 +17,22 @@ import { keyStore } from '../../content/keys/index.js'
 import { manifestToJson, parseManifest, signManifest } from '../../content/manifest/index.js'
 import { exportArtifact, listDagBlocks, openBlockstore } from '../../content/store/index.js'
 import { systemClock } from '../../node/ports/index.js'
-import { FLEET_NODE_CLI, FLEETS_CLI, startFleetNode, tempDir } from '../support/fleet-node-proc.js'
+import { FLEET_NODE_CLI, FLEETS_CLI, runCli, startFleetNode, tempDir } from '../support/fleet-node-proc.js'
 import { seededBytes } from '../support/seeded-bytes.js'
 import { blockFile } from '../support/store-fixtures.js'
 import type { ArtifactDetails, ArtifactListing, GcReport, StoredVerification } from '../../content/service/index.js'
 import type { ManifestJson } from '../../content/manifest/index.js'
-import type { RunningNode } from '../support/fleet-node-proc.js'
+import type { CliRun, RunningNode } from '../support/fleet-node-proc.js'
 
 const execFileAsync = promisify(execFile)
 const LOOPBACK = ['--no-mdns', '--listen', '/ip4/127.0.0.1/tcp/0', '--rpc-port', '0', '--heartbeat-ms', '1000']
 const VERSION_BYTES = 2 * 1024 * 1024
 const TEST_TIMEOUT_MS = 60_000
 
-interface Run { code: number, stdout: string, stderr: string }
+type Run = CliRun
 interface Upload { cid: string, manifest: ManifestJson, file: string, manifestFile: string, bytes: Uint8Array }
 
-async function cli (file: string, args: string[]): Promise<Run> {
-  try {
-    const { stdout, stderr } = await execFileAsync(process.execPath, [file, ...args], { timeout: 30_000 })
-    return { code: 0, stdout, stderr }
-  } catch (err) {
-    const e = err as { code: number, stdout: string, stderr: string }
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
-  }
-}
+const cli = async (file: string, args: string[]): Promise<CliRun> => await runCli(file, args, 30_000)
 
 /** Runs a CLI that must succeed; the failure message carries its stderr. */
 async function ok (file: string, args: string[]): Promise<string> {

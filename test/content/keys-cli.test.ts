@@ -2,24 +2,14 @@
  * The real, built `fleets keys` CLI (dist/, made by `npm run build`, which `npm test` runs
  * first) against a temporary --keys-dir: files and modes on disk, output, exit codes.
  */
-import { execFile } from 'node:child_process'
 import { chmod, readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
-import { FLEETS_CLI, tempDir } from '../support/fleet-node-proc.js'
+import { FLEETS_CLI, runCli, tempDir } from '../support/fleet-node-proc.js'
+import type { CliRun } from '../support/fleet-node-proc.js'
 
-const execFileAsync = promisify(execFile)
 
-async function cli (args: string[]): Promise<{ code: number, stdout: string, stderr: string }> {
-  try {
-    const { stdout, stderr } = await execFileAsync(process.execPath, [FLEETS_CLI, ...args], { timeout: 15_000 })
-    return { code: 0, stdout, stderr }
-  } catch (err) {
-    const e = err as { code: number, stdout: string, stderr: string }
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
-  }
-}
+const cli = async (args: string[]): Promise<CliRun> => await runCli(FLEETS_CLI, args, 15_000)
 
 async function keysDir (): Promise<string> {
   return join(await tempDir('keys-cli'), 'keys')

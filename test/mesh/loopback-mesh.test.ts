@@ -2,17 +2,14 @@
  * The real fleet-node CLI on loopback with mDNS off (no multicast outside a namespace):
  * joining through a bootstrap address, refusing strangers, and failing clearly on bad input.
  */
-import { execFile } from 'node:child_process'
 import { writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
-import { createToken, FLEET_NODE_CLI, FLEETS_CLI, startFleetNode, tempDir } from '../support/fleet-node-proc.js'
-import type { RunningNode } from '../support/fleet-node-proc.js'
+import { createToken, FLEET_NODE_CLI, FLEETS_CLI, runCli, startFleetNode, tempDir } from '../support/fleet-node-proc.js'
+import type { CliRun, RunningNode } from '../support/fleet-node-proc.js'
 import type { AddressInfo } from 'node:net'
 
-const execFileAsync = promisify(execFile)
 const LOOPBACK = ['--no-mdns', '--listen', '/ip4/127.0.0.1/tcp/0', '--rpc-port', '0', '--heartbeat-ms', '1000']
 const running: RunningNode[] = []
 
@@ -26,15 +23,7 @@ function start (storageDir: string, args: string[], env: NodeJS.ProcessEnv = {})
   return node
 }
 
-async function cli (file: string, args: string[]): Promise<{ code: number, stdout: string, stderr: string }> {
-  try {
-    const { stdout, stderr } = await execFileAsync(process.execPath, [file, ...args], { timeout: 15_000 })
-    return { code: 0, stdout, stderr }
-  } catch (err) {
-    const e = err as { code: number, stdout: string, stderr: string }
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
-  }
-}
+const cli = async (file: string, args: string[]): Promise<CliRun> => await runCli(file, args, 15_000)
 
 describe('fleet-node on loopback (mDNS off)', () => {
   it('joins a fleet through a bootstrap address, and both members see each other announce', async () => {

@@ -8,11 +8,7 @@
  * refused by both and changes nothing; a device started after the plans were published
  * catches up by anti-entropy and runs its app.
  */
-import { execFile } from 'node:child_process'
-import { readdir, readFile } from 'node:fs/promises'
-import { request } from 'node:http'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { manifestFromJson } from '../../content/manifest/index.js'
@@ -23,7 +19,8 @@ import { silentLogger } from '../../node/logging/index.js'
 import { meshNode } from '../../node/mesh/index.js'
 import { openPlanStore, planGossip, plansTopic, reportReceiver, signPlan } from '../../node/plans/index.js'
 import { systemClock, systemRandom } from '../../node/ports/index.js'
-import { FLEET_NODE_CLI, FLEETS_CLI, startFleetNode, tempDir } from '../support/fleet-node-proc.js'
+import { FLEET_NODE_CLI, FLEETS_CLI, runCli as cli, startFleetNode, tempDir } from '../support/fleet-node-proc.js'
+import { appProcesses, httpGet } from '../support/app-client.js'
 import { writeFixture } from '../fixtures/http-app.js'
 import type { AgentStatus } from '../../node/agent/index.js'
 import type { PlansView } from '../../node/cli/commands/join-plans.js'
@@ -33,35 +30,12 @@ import type { DeviceReport, Encodable, Plan } from '../../proto/index.js'
 import type { RunningNode } from '../support/fleet-node-proc.js'
 import type { PrivateKey } from '@libp2p/interface'
 
-const execFileAsync = promisify(execFile)
 const LOOPBACK = ['--no-mdns', '--listen', '/ip4/127.0.0.1/tcp/0', '--rpc-port', '0']
 const BASE_PORT = 21_000 + (process.pid % 1000) * 3
 const PORTS = { a: BASE_PORT, b: BASE_PORT + 1, c: BASE_PORT + 2 }
 const common = { clock: systemClock(), random: systemRandom(), logger: silentLogger }
 
-interface Run { code: number, stdout: string, stderr: string }
-async function cli (file: string, args: string[], timeoutMs = 60_000): Promise<Run> {
-  try {
-    const { stdout, stderr } = await execFileAsync(process.execPath, [file, ...args], { timeout: timeoutMs })
-    return { code: 0, stdout, stderr }
-  } catch (err) {
-    const e = err as { code: number, stdout: string, stderr: string }
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
-  }
-}
 
-async function httpGet (port: number): Promise<string> {
-  return await new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/', agent: false, timeout: 2_000 }, res => {
-      let body = ''
-      res.on('data', (c: Buffer) => { body += c.toString() })
-      res.on('end', () => { resolve(body.trim()) })
-    })
-    req.on('timeout', () => { req.destroy(new Error('timed out')) })
-    req.on('error', reject)
-    req.end()
-  })
-}
 
 async function until<T> (what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number, onTimeout: () => string = () => ''): Promise<T> {
   const deadline = Date.now() + timeoutMs
@@ -73,24 +47,6 @@ async function until<T> (what: string, probe: () => T | undefined | Promise<T | 
   }
 }
 
-/** App processes started by the agent of a storage dir (group leaders with its instance ids). */
-async function appProcesses (storageDir: string): Promise<number[]> {
-  const state = JSON.parse(await readFile(join(storageDir, 'agent', 'state.json'), 'utf8').catch(() => '{"apps":{}}')) as { apps: Record<string, { instances: Record<string, { id: string }> }> }
-  const ids = new Set<string>()
-  for (const app of Object.values(state.apps)) for (const i of Object.values(app.instances)) ids.add(i.id)
-  const pids: number[] = []
-  for (const entry of await readdir('/proc')) {
-    const pid = Number(entry)
-    if (!Number.isInteger(pid)) continue
-    const environ = await readFile(`/proc/${pid}/environ`, 'latin1').catch(() => '')
-    const match = /FLEETD_INSTANCE=([^\0]+)/.exec(environ)
-    if (match == null || !ids.has(match[1] ?? '')) continue
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '')
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    if (Number(fields[2]) === pid && fields[0] !== 'Z') pids.push(pid)
-  }
-  return pids
-}
 
 describe('deployment plans on real fleet-node processes', () => {
   let dir = ''

@@ -118,3 +118,16 @@ export function startFleetNode (options: StartNodeOptions): RunningNode {
     }
   }
 }
+
+export interface CliRun { code: number, stdout: string, stderr: string }
+
+/** Runs a CLI (`FLEET_NODE_CLI`, `FLEETS_CLI`) with this Node; a failure is a result with its exit code, not a throw. */
+export async function runCli (file: string, args: string[], timeoutMs = 60_000): Promise<CliRun> {
+  try {
+    const { stdout, stderr } = await execFileAsync(process.execPath, [file, ...args], { timeout: timeoutMs })
+    return { code: 0, stdout, stderr }
+  } catch (err) {
+    const e = err as { code: number, stdout: string, stderr: string }
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
+  }
+}
