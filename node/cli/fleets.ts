@@ -7,8 +7,10 @@ import { artifactCommand } from './commands/artifact.js'
 import { tokenCommand } from './commands/token-create.js'
 import { versionCommand } from './commands/version.js'
 import { runCli } from './run-cli.js'
+import { serverCommand } from './commands/server-command.js'
 
 await runCli('fleets', {
+  server: { summary: 'run the coordinator: mesh node, rollout engine and HTTP API (server --db fleet.db --port 8080)', run: serverCommand },
   artifact: { summary: 'publish and inspect signed artifacts (artifact upload | list | show | verify)', run: artifactCommand },
   token: { summary: 'create join tokens for devices (token create)', run: tokenCommand },
   keys: { summary: 'manage signing keys (keys generate | list | export)', run: keysCommand },

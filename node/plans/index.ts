@@ -202,7 +202,7 @@ export async function openReportOutbox (storageDir: string, components: ReportOu
 export { signPlan, verifyPlan, planSigningBytes } from './plan-signing.js'
 export type { PlanVerification, VerifyPlanOptions } from './plan-signing.js'
 export { planProblem } from './plan-check.js'
-export { parseTarget, matchesTarget } from './target-selector.js'
+export { deviceGroups, parseTarget, matchesTarget } from './target-selector.js'
 export type { DeviceIdentity, LabelRequirement, TargetSelector } from './target-selector.js'
 export { agentAppFromPlan, agentSpec } from './app-conversion.js'
 export type { AgentApp, ManifestLookup } from './app-conversion.js'

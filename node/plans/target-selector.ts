@@ -64,3 +64,12 @@ function requirement (part: string, target: string): LabelRequirement {
   }
   return { key, op: match[2] === '!=' ? '!=' : '=', value }
 }
+
+/**
+ * Groups of a device: the comma-separated labels `group` and `groups`. The device and the
+ * coordinator both derive groups this way, so both agree on what `group:NAME` selects.
+ */
+export function deviceGroups (labels: Readonly<Record<string, string>>): string[] {
+  const names = [labels.group, labels.groups].flatMap(v => (v ?? '').split(',')).map(g => g.trim()).filter(g => g !== '')
+  return [...new Set(names)]
+}

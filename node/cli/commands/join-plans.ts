@@ -5,7 +5,7 @@
  * coordinator. `GET /v1/plans` (and `fleet-node plans`) shows what it holds and refused.
  */
 import { decodePlan, decodeSignedPlan } from '../../../proto/index.js'
-import { openPlanStore, openReportOutbox, PLAN_SYNC_PROTOCOL, planApplier, planGossip, reportSender } from '../../plans/index.js'
+import { deviceGroups, openPlanStore, openReportOutbox, PLAN_SYNC_PROTOCOL, planApplier, planGossip, reportSender } from '../../plans/index.js'
 import { systemClock, systemRandom } from '../../ports/index.js'
 import type { Agent } from '../../agent/index.js'
 import type { TrustedKey } from '../../../content/keys/index.js'
@@ -46,12 +46,6 @@ export interface PlansView {
 export interface DevicePlans {
   routes: RpcRoutes
   stop(): Promise<void>
-}
-
-/** Groups of a device: the comma-separated labels `group` and `groups`. */
-export function deviceGroups (labels: Readonly<Record<string, string>>): string[] {
-  const names = [labels.group, labels.groups].flatMap(v => (v ?? '').split(',')).map(g => g.trim()).filter(g => g !== '')
-  return [...new Set(names)]
 }
 
 /** Starts plans on a node with a fleet membership; stop() before the agent and the mesh stop. */

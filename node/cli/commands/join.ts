@@ -10,6 +10,7 @@ import { RpcServer } from '../../rpc/index.js'
 import { defaultStorageDir, openStorage } from '../../storage/index.js'
 import { FLEETD_VERSION } from '../../version.js'
 import { parseFlags, parseKeyValues, parsePort, UsageError } from '../args.js'
+import { waitForStopSignal } from '../stop-signal.js'
 import { artifactRoutes } from './artifact-routes.js'
 import { appRoutes } from './app-routes.js'
 import { startDevicePlans } from './join-plans.js'
@@ -191,16 +192,4 @@ async function resolveToken (store: NodeStore, token: string | undefined, tokenF
   }
   await store.setJoinToken(text.trim())
   return data
-}
-
-async function waitForStopSignal (): Promise<void> {
-  await new Promise<void>(resolve => {
-    const done = (): void => {
-      process.off('SIGINT', done)
-      process.off('SIGTERM', done)
-      resolve()
-    }
-    process.on('SIGINT', done)
-    process.on('SIGTERM', done)
-  })
 }
