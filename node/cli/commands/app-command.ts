@@ -33,7 +33,6 @@ says why: FLEET_ERR_API_INVALID, _FORBIDDEN, _CONFLICT…), 2 wrong usage.
 `
 
 const SUBCOMMANDS = ['create', 'list', 'show'] as const
-type Sub = (typeof SUBCOMMANDS)[number]
 const CREATE_FLAGS = ['name', 'artifact', 'runtime', 'health-check', 'health-exec', 'memory', 'cpu', 'env', 'arg', 'restart'] as const
 
 export async function appCommand (argv: string[]): Promise<number> {

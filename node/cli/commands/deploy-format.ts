@@ -14,6 +14,7 @@ export function formatDurationMs (ms: number): string {
 }
 
 const num = (v: JsonValue | undefined): number => typeof v === 'number' ? v : 0
+const str = (v: JsonValue | undefined): string => typeof v === 'string' ? v : JSON.stringify(v ?? null)
 const obj = (v: JsonValue | undefined): Record<string, JsonValue> => typeof v === 'object' && v != null && !Array.isArray(v) ? v : {}
 
 /** One line on how the strategy proceeds, from the stored spec. */
@@ -42,8 +43,8 @@ export function strategyText (d: DeploymentRecord): string {
 function triggersText (spec: Record<string, JsonValue>): string {
   if (!Array.isArray(spec.triggers) || spec.triggers.length === 0) return 'none'
   return spec.triggers.map(t => obj(t)).map(t => {
-    const extra = [t.minSamples != null ? `min ${num(t.minSamples)} samples` : '', t.action != null ? String(t.action) : ''].filter(x => x !== '').join(', ')
-    return `${String(t.metric)} > ${num(t.threshold)}${extra !== '' ? ` (${extra})` : ''}`
+    const extra = [t.minSamples != null ? `min ${num(t.minSamples)} samples` : '', t.action != null ? str(t.action) : ''].filter(x => x !== '').join(', ')
+    return `${str(t.metric)} > ${num(t.threshold)}${extra !== '' ? ` (${extra})` : ''}`
   }).join('; ')
 }
 

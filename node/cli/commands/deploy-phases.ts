@@ -40,7 +40,7 @@ export function parsePhases (command: string, text: string, file: string): Phase
       percent: toPercent(command, `${file} ${where} percentage`, percentage),
       durationMs: toDurationMs(command, `${file} ${where} duration`, duration),
       ...(validation !== undefined ? { validation } : {}),
-      ...(minSamples !== undefined ? { minSamples: parseCount(command, `phases ${file} ${where} minSamples`, String(minSamples), 1, 1_000_000) } : {})
+      ...(minSamples !== undefined ? { minSamples: parseCount(command, `phases ${file} ${where} minSamples`, typeof minSamples === 'number' ? String(minSamples) : JSON.stringify(minSamples), 1, 1_000_000) } : {})
     }
   })
 }
