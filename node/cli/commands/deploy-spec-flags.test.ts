@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { deploymentSpecSchema } from '../../coordinator/rollout/spec.js'
 import { UsageError } from '../args.js'
-import { deploymentBody, parseTrigger } from './deploy-spec-flags.js'
+import { deploymentBody } from './deploy-spec-flags.js'
+import { parseTrigger } from './deploy-triggers.js'
 import { parseDurationMs, parsePercent, splitWords } from './flag-units.js'
 import type { DeployFlags } from './deploy-spec-flags.js'
 
