@@ -3,6 +3,8 @@
 import { keysCommand } from './commands/keys.js'
 import { auditCommand } from './commands/audit-command.js'
 import { devicesCommand } from './commands/devices-command.js'
+import { appCommand } from './commands/app-command.js'
+import { deployCommand } from './commands/deploy-command.js'
 import { artifactCommand } from './commands/artifact.js'
 import { tokenCommand } from './commands/token-create.js'
 import { versionCommand } from './commands/version.js'
@@ -15,6 +17,8 @@ await runCli('fleets', {
   token: { summary: 'create join tokens for devices (token create)', run: tokenCommand },
   keys: { summary: 'manage signing keys (keys generate | list | export)', run: keysCommand },
   devices: { summary: 'devices the coordinator knows (devices list | show | label | register)', run: devicesCommand },
+  app: { summary: 'apps the coordinator deploys (app create | list | show)', run: appCommand },
+  deploy: { summary: 'roll out app versions (deploy create | list | show | watch | promote | pause | resume | rollback)', run: deployCommand },
   audit: { summary: 'check and read the coordinator audit log (audit verify | list)', run: auditCommand },
   version: { summary: 'print the version', run: versionCommand('fleets') }
 }, process.argv.slice(2))

@@ -15,7 +15,9 @@ import { systemClock } from '../../ports/index.js'
 import { runCli } from '../run-cli.js'
 import { auditCommand } from './audit-command.js'
 import { devicesCommand } from './devices-command.js'
-import type { ApiServer } from '../../coordinator/server/index.js'
+import { appCommand } from './app-command.js'
+import { deployCommand } from './deploy-command.js'
+import type { ApiServer, ApiServerInit } from '../../coordinator/server/index.js'
 import type { DeviceRegistry } from '../../coordinator/registry/index.js'
 
 export interface CliRun { code: number, stdout: string, stderr: string }
@@ -30,12 +32,13 @@ export interface RunningCoordinator {
   stop(): Promise<void>
 }
 
-export async function startCoordinator (): Promise<RunningCoordinator> {
+/** `init` goes to createApiServer, e.g. the rollout controller's `deploymentSpecSchema`. */
+export async function startCoordinator (init: ApiServerInit = {}): Promise<RunningCoordinator> {
   const dbPath = join(await mkdtemp(join(tmpdir(), 'fleetd-cli-')), 'fleet.db')
   const store = await CoordinatorStore.open(dbPath)
   const clock = systemClock()
   const registry = deviceRegistry()({ store, clock, logger: silentLogger })
-  const server = createApiServer({ store, registry, clock, logger: silentLogger })
+  const server = createApiServer({ store, registry, clock, logger: silentLogger, ...init })
   const { url, adminToken } = await server.listen(0, '127.0.0.1')
   return {
     url, dbPath, adminToken: adminToken ?? '', store, registry, server,
@@ -45,7 +48,9 @@ export async function startCoordinator (): Promise<RunningCoordinator> {
 
 const COMMANDS = {
   devices: { summary: 'devices', run: devicesCommand },
-  audit: { summary: 'audit', run: auditCommand }
+  audit: { summary: 'audit', run: auditCommand },
+  app: { summary: 'app', run: appCommand },
+  deploy: { summary: 'deploy', run: deployCommand }
 }
 
 let queue: Promise<unknown> = Promise.resolve()
