@@ -83,8 +83,18 @@ describe.skipIf(!support.ok)(`rollouts on ${DEVICES} namespace hosts${support.ok
     return await Promise.all(indices.map(async i => (await host(i).exec(process.execPath, ['-e', APP_GET], { timeoutMs: 15_000 })).stdout.trim()))
   }
 
-  async function deployAndWait (body: Record<string, unknown>, end: string, timeoutMs: number, onPoll?: (id: string) => Promise<void>): Promise<Deployment> {
-    const created = await ok<Deployment>('POST', '/deployments', body)
+  /** `fleets ARGS` inside h0 against the API; returns stdout, throws with stderr on failure. */
+  async function fleets (args: string[]): Promise<string> {
+    const r = await host(0).exec(process.execPath, [FLEETS_CLI, ...args, '--server', `http://${host(0).address}:${API_PORT}`, '--token', adminToken], { timeoutMs: 30_000 })
+    if (r.code !== 0) throw new Error(`fleets ${args.join(' ')} failed (${r.code}): ${r.stderr}`)
+    return r.stdout
+  }
+
+  /** Creates a deployment (an API body, or `fleets deploy create` flags) and waits for it to end `end`. */
+  async function deployAndWait (body: Record<string, unknown> | string[], end: string, timeoutMs: number, onPoll?: (id: string) => Promise<void>): Promise<Deployment> {
+    const created = Array.isArray(body)
+      ? JSON.parse(await fleets(['deploy', 'create', ...body, '--json'])) as Deployment
+      : await ok<Deployment>('POST', '/deployments', body)
     return await until(`deployment ${created.id} to end ${end}`, async () => {
       await onPoll?.(created.id)
       const { deployment } = await ok<{ deployment: Deployment }>('GET', `/deployments/${created.id}`)
@@ -128,7 +138,7 @@ describe.skipIf(!support.ok)(`rollouts on ${DEVICES} namespace hosts${support.ok
       const { devices } = await ok<{ devices: Array<{ status: string }> }>('GET', '/devices')
       return devices.filter(d => d.status === 'online').length === DEVICES ? true : undefined
     }, 90_000)
-    await ok('POST', '/apps', { name: 'http-app', artifact: 'http-app:1.0.0', healthCheck: `http://localhost:${APP_PORT}/health`, env: { PORT: String(APP_PORT) } })
+    await fleets(['app', 'create', '--name', 'http-app', '--artifact', 'http-app:1.0.0', '--runtime', 'process', '--health-check', `http://localhost:${APP_PORT}/health`, '--env', `PORT=${APP_PORT}`])
   }, 240_000)
 
   afterAll(async () => {
@@ -156,11 +166,8 @@ describe.skipIf(!support.ok)(`rollouts on ${DEVICES} namespace hosts${support.ok
 
   it('takes 2.0.0 through canary phases while h10 is cut off; h10 converges after it rejoins', async () => {
     await host(DEVICES).linkDown()
-    const dep = await deployAndWait({
-      app: 'http-app', version: '2.0.0', target: 'group:e2e', strategy: 'canary',
-      canary: { initialPercent: 20, incrementPercent: 40, intervalMs: 3_000 }, minSamples: 1, successPercent: 80,
-      triggers: [{ metric: 'error_rate', threshold: 0.2, minSamples: 2, action: 'immediate' }]
-    }, 'succeeded', 240_000)
+    const dep = await deployAndWait(['--app', 'http-app', '--version', '2.0.0', '--target', 'group:e2e', '--strategy', 'canary',
+      '--initial', '20%', '--increment', '40%', '--interval', '3s', '--min-samples', '1', '--success', '80%', '--rollback-on-error', '20%'], 'succeeded', 240_000)
     const history = dep.engineState?.history.map(t => t.to) ?? []
     expect(history).toContain('succeeded')
     // Succeeded means successPercent (80%) of the targeted devices are healthy on 2.0.0; the rest converge.
