@@ -108,3 +108,6 @@ export const REJECTION_REPORT_INTERVAL_MS = 10 * 60_000
 
 /** Refusals remembered for that rate limit. */
 export const REJECTION_KEYS_MAX = 256
+
+/** Report step of a device that staged a blue-green version (fetched and verified, not switched to). */
+export const STEP_STAGE = 'stage'

@@ -167,6 +167,8 @@ export interface PlanApplierComponents {
   setApp(spec: unknown, manifest: unknown): Promise<unknown>
   /** The version of an app running now (the agent's `active`), to report a target already reached. */
   runningVersion?(app: string): string | undefined
+  /** Fetches and verifies an artifact without running it (blue-green stage plans); absent: such plans fail. */
+  stage?(manifest: unknown): Promise<void>
   /** Manifests of earlier versions, for rollback plans that do not carry the rollback version's manifest. */
   manifestFor?: ManifestLookup
   /** The agent's events (`Agent.onEvent`), turned into reports. */

@@ -12,7 +12,7 @@ import type { DeviceIdentity } from './index.js'
 
 const plan = (overrides: Parameters<typeof testPlan>[0] = {}): Plan => testPlan(overrides) as Plan
 
-async function setup (device: DeviceIdentity = { id: 'dev-a', labels: { site: 'berlin' }, groups: ['cameras'] }, running?: string) {
+async function setup (device: DeviceIdentity = { id: 'dev-a', labels: { site: 'berlin' }, groups: ['cameras'] }, running?: string, stage?: (manifest: unknown) => Promise<void>) {
   const dir = await mkdtemp(join(tmpdir(), 'fleetd-applier-'))
   const store = await openPlanStore(dir)
   let nowMs = Date.now()
@@ -30,7 +30,8 @@ async function setup (device: DeviceIdentity = { id: 'dev-a', labels: { site: 'b
     },
     runningVersion: () => running,
     agentEvents: { onEvent: (l) => { listeners.add(l); return () => { listeners.delete(l) } } },
-    outbox, store, clock, logger: silentLogger
+    outbox, store, clock, logger: silentLogger,
+    ...(stage != null ? { stage } : {})
   })
   applier.start()
   const reports = async (): Promise<DeviceReport[]> => (await outbox.peek(100, 1 << 20)).map(e => decodeDeviceReport(e.bytes))
@@ -55,6 +56,32 @@ describe('plan applier', () => {
     expect(t.store.applied('dep-1')).toMatchObject({ seq: 1, outcome: 'applied', app: 'edge-app', version: '1.2.0' })
     expect(await t.reports()).toMatchObject([{ deviceId: 'dev-a', deploymentId: 'dep-1', planSeq: 1, step: 'target', health: Health.UNKNOWN }])
     await t.close()
+  })
+
+  it('stages a blue-green standby plan without giving it to the agent; the switch plan then does', async () => {
+    const staged: unknown[] = []
+    const t = await setup(undefined, '1.1.0', async (manifest) => { staged.push(manifest) })
+    const cohort = { phaseBasisPoints: [10_000, 10_000], currentPhase: 0, target: 'all' }
+    expect(await t.applier.apply(plan({ standby: true, cohort }))).toEqual({ kind: 'applied', app: 'edge-app', version: '1.2.0', rollback: false, unchanged: false })
+    expect(staged).toMatchObject([{ name: 'edge-app', version: '1.2.0' }])
+    expect(t.calls).toHaveLength(0)
+    expect(await t.reports()).toMatchObject([{ step: 'stage', health: Health.HEALTHY, appVersion: '1.2.0', planSeq: 1 }])
+    expect(await t.applier.apply(plan({ seq: 2, cohort: { ...cohort, currentPhase: 1 } }))).toMatchObject({ kind: 'applied', unchanged: false })
+    expect(t.calls).toHaveLength(1)
+    await t.close()
+  })
+
+  it('fails a standby plan on a node that cannot stage, and retries a failed fetch later', async () => {
+    const t = await setup()
+    expect(await t.applier.apply(plan({ standby: true }))).toMatchObject({ kind: 'failed' })
+    expect(t.calls).toHaveLength(0)
+    await t.close()
+    let fail = true
+    const u = await setup(undefined, undefined, async () => { if (fail) throw new Error('no peer has the blocks') })
+    expect(await u.applier.apply(plan({ standby: true }))).toMatchObject({ kind: 'failed', message: expect.stringContaining('no peer has the blocks') as string })
+    fail = false
+    expect(await u.applier.apply(plan({ standby: true }))).toMatchObject({ kind: 'applied' })
+    await u.close()
   })
 
   it('skips devices outside the target or the current cohort phase', async () => {

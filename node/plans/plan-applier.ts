@@ -4,7 +4,7 @@ import { StepFailedError } from '../agent/index.js'
 import { HealthCheckFailedError } from '../runtime/health/index.js'
 import { agentAppFromPlan } from './app-conversion.js'
 import { inCohort } from './cohort.js'
-import { REJECTION_KEYS_MAX, REJECTION_REPORT_INTERVAL_MS } from './constants.js'
+import { REJECTION_KEYS_MAX, REJECTION_REPORT_INTERVAL_MS, STEP_STAGE } from './constants.js'
 import { PlanInvalidError, PlanRejectedError } from './errors.js'
 import { matchesTarget, parseTarget } from './target-selector.js'
 import type { AgentApp } from './app-conversion.js'
@@ -95,6 +95,7 @@ export class PlanApplier {
       if (!(err instanceof PlanInvalidError)) throw err
       return await this.fail(plan, err.code, err.message, true)
     }
+    if (plan.standby === true && !app.rollback) return await this.stage(plan, app)
     const fingerprint = createHash('sha256').update(JSON.stringify([app.spec, app.manifest])).digest('hex').slice(0, 32)
     const record = { seq: plan.seq, outcome: 'applied' as const, app: app.spec.name, version: app.version, fingerprint, atMs: this.c.clock.nowMs() }
     // A later phase of the same deployment changes nothing for a device already in it: giving
@@ -119,6 +120,28 @@ export class PlanApplier {
       ? { deploymentId: plan.deploymentId, planSeq: plan.seq, step: 'switch', health: Health.HEALTHY, appVersion: app.version }
       : { deploymentId: plan.deploymentId, planSeq: plan.seq, step: 'target', health: Health.UNKNOWN, appVersion: running ?? '' })
     return { kind: 'applied', app: app.spec.name, version: app.version, rollback: app.rollback, unchanged: false }
+  }
+
+  /**
+   * Blue-green's stage phase: fetch and verify the artifact now, so the switch the next plan
+   * asks for is quick and happens together across the fleet; the running version stays. The
+   * applied record keeps what the deployment ran before (no fingerprint), so the switch plan
+   * reaches the agent.
+   */
+  private async stage (plan: Plan, app: AgentApp): Promise<ApplyOutcome> {
+    if (this.c.stage == null) return await this.fail(plan, STEP_FAILED_CODE, 'this fleet-node cannot stage artifacts ahead of a switch (no artifact store); upgrade it', true)
+    try {
+      await this.c.stage(app.manifest)
+    } catch (err) {
+      // Not final: reconcile() tries again (a peer with the blocks may come back).
+      return await this.fail(plan, (err as { code?: string }).code ?? STEP_FAILED_CODE, `staging ${app.spec.name}@${app.version} failed: ${(err as Error).message}`, false)
+    }
+    const carried = this.carried(plan.deploymentId)
+    delete carried.fingerprint
+    await this.c.store.setApplied(plan.deploymentId, { ...carried, seq: plan.seq, outcome: 'applied', atMs: this.c.clock.nowMs() })
+    this.log.info('plan %s#%d: staged %s@%s (the running version stays until the switch)', plan.deploymentId, plan.seq, app.spec.name, app.version)
+    await this.c.outbox.append({ deploymentId: plan.deploymentId, planSeq: plan.seq, step: STEP_STAGE, health: Health.HEALTHY, appVersion: app.version })
+    return { kind: 'applied', app: app.spec.name, version: app.version, rollback: false, unchanged: false }
   }
 
   private async skip (plan: Plan, reason: 'not-targeted' | 'not-in-cohort'): Promise<ApplyOutcome> {

@@ -175,6 +175,7 @@ export interface Plan {
   issuedMs: number
   expiresMs: number
   strategy: string
+  standby?: boolean
 }
 
 export namespace Plan {
@@ -235,6 +236,11 @@ export namespace Plan {
         if ((obj.strategy != null && obj.strategy !== '')) {
           w.uint32(82)
           w.string(obj.strategy)
+        }
+
+        if (obj.standby != null) {
+          w.uint32(88)
+          w.bool(obj.standby)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -300,6 +306,10 @@ export namespace Plan {
             }
             case 10: {
               obj.strategy = reader.string()
+              break
+            }
+            case 11: {
+              obj.standby = reader.bool()
               break
             }
             default: {
@@ -384,6 +394,13 @@ export namespace Plan {
               yield {
                 field: `${prefix}.strategy`,
                 value: reader.string()
+              }
+              break
+            }
+            case 11: {
+              yield {
+                field: `${prefix}.standby`,
+                value: reader.bool()
               }
               break
             }
@@ -581,6 +598,11 @@ export namespace Plan {
     value: string
   }
 
+  export interface PlanStandbyFieldEvent {
+    field: '$.standby'
+    value: boolean
+  }
+
   export function encode (obj: Partial<Plan>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Plan.codec())
   }
@@ -589,7 +611,7 @@ export namespace Plan {
     return decodeMessage(buf, Plan.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Plan>): Generator<PlanFleetIdFieldEvent | PlanDeploymentIdFieldEvent | PlanSeqFieldEvent | PlanAppNameFieldEvent | PlanAppRuntimeFieldEvent | PlanAppArgsFieldEvent | PlanAppEnvFieldEvent | PlanAppLimitsMemoryBytesFieldEvent | PlanAppLimitsCpuMillisFieldEvent | PlanAppHealthCheckKindFieldEvent | PlanAppHealthCheckHttpPathFieldEvent | PlanAppHealthCheckPortFieldEvent | PlanAppHealthCheckCommandFieldEvent | PlanAppHealthCheckIntervalMsFieldEvent | PlanAppHealthCheckTimeoutMsFieldEvent | PlanAppHealthCheckFailureThresholdFieldEvent | PlanAppHealthCheckStartPeriodMsFieldEvent | PlanAppRestartPolicyFieldEvent | PlanManifestNameFieldEvent | PlanManifestVersionFieldEvent | PlanManifestPlatformsFieldEvent | PlanManifestTypeFieldEvent | PlanManifestSizeFieldEvent | PlanManifestSha256FieldEvent | PlanManifestCidFieldEvent | PlanManifestCreatedMsFieldEvent | PlanManifestSignaturesKeyIdFieldEvent | PlanManifestSignaturesSignatureFieldEvent | PlanCohortPhaseBasisPointsFieldEvent | PlanCohortCurrentPhaseFieldEvent | PlanCohortTargetFieldEvent | PlanRollbackToFieldEvent | PlanIssuedMsFieldEvent | PlanExpiresMsFieldEvent | PlanStrategyFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Plan>): Generator<PlanFleetIdFieldEvent | PlanDeploymentIdFieldEvent | PlanSeqFieldEvent | PlanAppNameFieldEvent | PlanAppRuntimeFieldEvent | PlanAppArgsFieldEvent | PlanAppEnvFieldEvent | PlanAppLimitsMemoryBytesFieldEvent | PlanAppLimitsCpuMillisFieldEvent | PlanAppHealthCheckKindFieldEvent | PlanAppHealthCheckHttpPathFieldEvent | PlanAppHealthCheckPortFieldEvent | PlanAppHealthCheckCommandFieldEvent | PlanAppHealthCheckIntervalMsFieldEvent | PlanAppHealthCheckTimeoutMsFieldEvent | PlanAppHealthCheckFailureThresholdFieldEvent | PlanAppHealthCheckStartPeriodMsFieldEvent | PlanAppRestartPolicyFieldEvent | PlanManifestNameFieldEvent | PlanManifestVersionFieldEvent | PlanManifestPlatformsFieldEvent | PlanManifestTypeFieldEvent | PlanManifestSizeFieldEvent | PlanManifestSha256FieldEvent | PlanManifestCidFieldEvent | PlanManifestCreatedMsFieldEvent | PlanManifestSignaturesKeyIdFieldEvent | PlanManifestSignaturesSignatureFieldEvent | PlanCohortPhaseBasisPointsFieldEvent | PlanCohortCurrentPhaseFieldEvent | PlanCohortTargetFieldEvent | PlanRollbackToFieldEvent | PlanIssuedMsFieldEvent | PlanExpiresMsFieldEvent | PlanStrategyFieldEvent | PlanStandbyFieldEvent> {
     return streamMessage(buf, Plan.codec(), opts)
   }
 }

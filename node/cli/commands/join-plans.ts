@@ -57,6 +57,8 @@ export async function startDevicePlans (options: {
   trustedKeys: readonly TrustedKey[]
   labels: Record<string, string>
   logger: ComponentLogger
+  /** Fetches and verifies an artifact into the node's store without running it (blue-green stage). */
+  stage?: (manifest: unknown) => Promise<void>
 }): Promise<DevicePlans> {
   const { mesh, agent, storageDir, fleetId, logger } = options
   const common = { clock: systemClock(), random: systemRandom(), logger }
@@ -73,7 +75,8 @@ export async function startDevicePlans (options: {
     setApp: async (spec, manifest) => await agent.setApp(spec, manifest),
     agentEvents: agent,
     runningVersion: app => agent.status().apps.find(a => a.name === app)?.active,
-    manifestFor: (app, version) => agent.manifestOf(app, version)
+    manifestFor: (app, version) => agent.manifestOf(app, version),
+    ...(options.stage != null ? { stage: options.stage } : {})
   })
   const sender = reportSender()({ ...common, libp2p: mesh.libp2p, outbox })
   const log = logger.forComponent('fleet:plans')

@@ -19,6 +19,7 @@ import { agent as createAgent, AgentMetrics, fleetArtifactSource } from '../../a
 import { customMetricsHandler, customMetricsStore, MetricsEndpoint, systemMetricsSampler } from '../../runtime/metrics/index.js'
 import { detectLimitSupport } from '../../runtime/limits/index.js'
 import type { Agent } from '../../agent/index.js'
+import type { ManifestJson } from '../../../content/manifest/index.js'
 import type { JoinTokenData } from '../../fleet/index.js'
 import type { MeshNode } from '../../mesh/index.js'
 import type { NodeStore } from '../../storage/index.js'
@@ -113,7 +114,11 @@ export async function joinCommand (argv: string[]): Promise<number> {
     agent = createAgent({ storageDir: store.dir, metricsUrl: metricsEndpoint.url })({ clock: systemClock(), logger, artifacts: fleetArtifactSource(artifacts), limitSupport: await detectLimitSupport() })
     await agent.start()
     if (membership != null) {
-      plans = await startDevicePlans({ mesh, agent, storageDir: store.dir, fleetId: membership.fleetId, trustedKeys: membership.trustedKeys, labels, logger })
+      const source = fleetArtifactSource(artifacts)
+      plans = await startDevicePlans({
+        mesh, agent, storageDir: store.dir, fleetId: membership.fleetId, trustedKeys: membership.trustedKeys, labels, logger,
+        stage: async manifest => { await source.fetch(manifest as ManifestJson) }
+      })
     }
     const metrics = new AgentMetrics({ agent, system: systemMetricsSampler({ diskPath: store.dir }), custom, clock: systemClock(), deviceId: mesh.libp2p.peerId.toString() })
     rpc = new RpcServer(store.dir, {

@@ -44,7 +44,8 @@ export function buildPlan (input: PlanInput): Encodable<Plan> {
     ...(action.rollback && input.rollbackTo != null ? { rollbackTo: input.rollbackTo } : {}),
     issuedMs: input.issuedMs,
     expiresMs: input.expiresMs,
-    strategy: input.strategy
+    strategy: input.strategy,
+    ...(action.standby === true ? { standby: true } : {})
   }
 }
 

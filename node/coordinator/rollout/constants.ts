@@ -2,6 +2,7 @@
  * Rollout controller limits, defaults and reasons, each with why it has its value (STYLE rule 8).
  */
 import { PLAN_PHASES_MAX } from '../../../proto/index.js'
+import { STEP_STAGE } from '../../plans/constants.js'
 
 /** Phases of one deployment: the plan's cohort rule carries one entry per phase, and decoders stop there. */
 export const PHASES_MAX = PLAN_PHASES_MAX
@@ -75,8 +76,8 @@ export const BLUE_GREEN_STAGED_PERCENT_DEFAULT = 100
 
 // What devices report (the contract with node/agent).
 
-/** `DeviceReport.step` of a device whose blue-green standby runs and is healthy (not yet switched to). */
-export const STEP_STAGED = 'stage'
+/** `DeviceReport.step` of a device that staged the blue-green version (fetched and verified, not yet switched to). */
+export const STEP_STAGED = STEP_STAGE
 
 /** Name of the metric (> 0) by which a device may report a crash loop. */
 export const CRASH_LOOP_MARK = 'crash_loop'
