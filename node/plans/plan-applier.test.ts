@@ -60,7 +60,7 @@ describe('plan applier', () => {
 
   it('stages a blue-green standby plan without giving it to the agent; the switch plan then does', async () => {
     const staged: unknown[] = []
-    const t = await setup(undefined, '1.1.0', async (manifest) => { staged.push(manifest) })
+    const t = await setup(undefined, '1.1.0', async (manifest) => { staged.push(manifest); await Promise.resolve() })
     const cohort = { phaseBasisPoints: [10_000, 10_000], currentPhase: 0, target: 'all' }
     expect(await t.applier.apply(plan({ standby: true, cohort }))).toEqual({ kind: 'applied', app: 'edge-app', version: '1.2.0', rollback: false, unchanged: false })
     expect(staged).toMatchObject([{ name: 'edge-app', version: '1.2.0' }])
@@ -77,7 +77,7 @@ describe('plan applier', () => {
     expect(t.calls).toHaveLength(0)
     await t.close()
     let fail = true
-    const u = await setup(undefined, undefined, async () => { if (fail) throw new Error('no peer has the blocks') })
+    const u = await setup(undefined, undefined, async () => { await Promise.resolve(); if (fail) throw new Error('no peer has the blocks') })
     expect(await u.applier.apply(plan({ standby: true }))).toMatchObject({ kind: 'failed', message: expect.stringContaining('no peer has the blocks') as string })
     fail = false
     expect(await u.applier.apply(plan({ standby: true }))).toMatchObject({ kind: 'applied' })

@@ -29,13 +29,13 @@ async function setup (): Promise<Setup> {
   const held = new Map<string, HeldManifest>()
   const plans: Plan[] = []
   const clock = systemClock()
-  let engine: RolloutEngine | undefined
+  const late: { engine?: RolloutEngine } = {}
   const api = await testApi({
     deploymentSpecSchema,
     clock,
-    engine: { onCommand: async (id, command) => await (engine as RolloutEngine).onCommand(id, command) }
+    engine: { onCommand: async (id, command) => await (late.engine ?? (() => { throw new Error('no engine yet') })()).onCommand(id, command) }
   })
-  engine = rolloutEngine({ reportDebounceMs: 10 })({
+  const engine = late.engine = rolloutEngine({ reportDebounceMs: 10 })({
     store: api.store, audit: auditLog()({ store: api.store, clock }), clock, logger: silentLogger, fleetId: 'fleet-1',
     manifest: async (name, version) => await Promise.resolve(held.get(`${name}@${version}`)),
     sign: async plan => await signPlan(plan, key),
@@ -55,12 +55,12 @@ async function setup (): Promise<Setup> {
 
 function hold (s: Setup, version: string, signatureOk = true): void {
   const manifest = { ...testManifest(), version } as unknown as ManifestJson
-  s.held.set(`edge-app@${version}`, { manifest: { ...manifest, sha256: '07'.repeat(32), signatures: [] } as unknown as ManifestJson, signatureOk, ...(signatureOk ? {} : { problem: 'signed by an unknown key' }) })
+  s.held.set(`edge-app@${version}`, { manifest: { ...manifest, sha256: '07'.repeat(32), signatures: [] }, signatureOk, ...(signatureOk ? {} : { problem: 'signed by an unknown key' }) })
 }
 
 async function report (s: Setup, deviceId: string, deploymentId: string, seq: number, fields: { version: string, health: Health, step?: string, errorCode?: string }): Promise<void> {
   await s.api.registry.applyReport({
-    deviceId, deploymentId, planSeq: 1, step: fields.step ?? 'switch', appVersion: fields.version, health: fields.health,
+    version: 1, deviceId, deploymentId, planSeq: 1, step: fields.step ?? 'switch', appVersion: fields.version, health: fields.health,
     errorCode: fields.errorCode ?? '', errorMessage: '', metrics: new Map(), sentMs: Date.now(), seq
   })
   s.engine.reportPersisted(deploymentId)
