@@ -130,11 +130,11 @@ async function rollOut (api: ApiClient, options: { once: boolean, startedMs: num
 }
 
 function printHeader (dir: string, c: DemoCoordinator): void {
-  const shown = (path: string): string => relative(process.cwd(), path) || '.'
+  const shown = (path: string): string => { const r = relative(process.cwd(), path); return r === '' ? '.' : r.startsWith('..') ? path : r }
   const fleets = shown(fileURLToPath(new URL('./fleets.js', import.meta.url)))
   log([
     `FleetD demo (state in ${shown(dir)}; fleet ${c.node.fleetId})`,
-    `  API          ${c.node.apiUrl}/api/v1   (OpenAPI: ${c.node.apiUrl}/api/v1/openapi.json; no dashboard yet)`,
+    `  API          ${c.node.apiUrl}/api/v1   (OpenAPI: ${c.node.apiUrl}/api/v1/openapi.json; no dashboard yet)${c.portTaken ? '; the asked port was taken' : ''}`,
     `  admin token  ${c.adminToken}   (kept in ${shown(dir)}/admin.token, mode 0600)`,
     `  try          node ${fleets} devices list --server ${c.node.apiUrl} --token ${c.adminToken}`,
     `  logs         ${shown(c.logFile)}, ${shown(dir)}/node-N.log`,

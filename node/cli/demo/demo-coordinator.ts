@@ -26,6 +26,8 @@ export interface DemoCoordinator {
   storageDir: string
   releaseKey: PrivateKey
   logFile: string
+  /** The asked API port was taken, so the API is on a free one. */
+  portTaken: boolean
   /** Stops the coordinator (API, engine, mesh) and closes its log. */
   stop(): Promise<void>
 }
@@ -46,13 +48,14 @@ export async function startDemoCoordinator (dir: string, port: number): Promise<
   const logFile = join(dir, 'coordinator.log')
   const log = createWriteStream(logFile, { flags: 'a' })
   const storageDir = `${dbPath}.node`
+  // Checked before starting: a failed listen would lose an admin token created on the way.
+  const portTaken = port !== 0 && !(await portFree(port))
   const node = await startCoordinatorNode({
     dbPath,
     storageDir,
     keysDir,
     apiHost: '127.0.0.1',
-    // Checked before starting: a failed listen would lose an admin token created on the way.
-    apiPort: port !== 0 && !(await portFree(port)) ? 0 : port,
+    apiPort: portTaken ? 0 : port,
     rpcPort: 0,
     listen: ['/ip4/127.0.0.1/tcp/0'],
     bootstrap: [],
@@ -76,6 +79,7 @@ export async function startDemoCoordinator (dir: string, port: number): Promise<
     storageDir,
     releaseKey,
     logFile,
+    portTaken,
     stop: async () => {
       await node.stop()
       await new Promise(resolve => { log.end(resolve) })
