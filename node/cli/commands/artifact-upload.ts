@@ -7,6 +7,7 @@ import { defaultStorageDir } from '../../storage/index.js'
 import { parseFlags, UsageError } from '../args.js'
 import { formatBytes, progressLine } from './progress-line.js'
 import type { ArtifactType, ManifestJson } from '../../../content/manifest/index.js'
+import type { PrivateKey } from '@libp2p/interface'
 
 export const UPLOAD_HELP = `Usage: fleets artifact upload --name N --version V --file F --platform P [options]
 
@@ -46,19 +47,11 @@ export async function artifactUpload (argv: string[]): Promise<number> {
   const node = values['node-storage-dir'] ?? defaultStorageDir()
 
   const bar = progressLine('importing')
-  let done: ImportLine | undefined
-  for await (const line of rpcStream<ImportLine>(node, '/v1/artifacts/import', { file: resolve(values.file ?? '') })) {
-    if (line.type === 'progress') bar.update(formatBytes(line.bytes ?? 0))
-    else done = line
-  }
-  bar.done()
-  if (done?.cid == null || done.sha256 == null || done.size == null) throw new Error('the node did not finish the import')
-  const unsigned = parseManifest({
-    name: values.name, version: values.version, platforms: values.platform, type, size: done.size,
-    sha256: Buffer.from(done.sha256, 'hex'), cid: done.cid, createdMs: Date.now(), signatures: []
+  const { done, manifest } = await uploadArtifact({
+    node, file: values.file ?? '', name: values.name ?? '', version: values.version ?? '', platforms: values.platform, type, privateKey,
+    keep: values.keep === true, onProgress: bytes => { bar.update(formatBytes(bytes)) }
   })
-  const signed = await signManifest(unsigned, privateKey)
-  const manifest = await rpcPost<ManifestJson>(node, '/v1/artifacts/register', { manifest: manifestToJson(signed), keep: values.keep === true })
+  bar.done()
   if (values.json === true) {
     process.stdout.write(JSON.stringify({ cid: done.cid, newBytes: done.newBytes, manifest }) + '\n')
   } else {
@@ -66,6 +59,37 @@ export async function artifactUpload (argv: string[]): Promise<number> {
     process.stderr.write(`${values.name}@${values.version}: ${formatBytes(done.size)}, ${formatBytes(done.newBytes ?? 0)} new in this store; signed by ${manifest.signatures.map(s => s.keyId).join(', ')}\n`)
   }
   return 0
+}
+
+export interface UploadArtifactOptions {
+  /** Storage dir of the running node (a fleet-node or the coordinator) that imports and seeds it. */
+  node: string
+  file: string
+  name: string
+  version: string
+  platforms: string[]
+  type: ArtifactType
+  privateKey: PrivateKey
+  /** Pin it manually on that node. @default false */
+  keep?: boolean
+  onProgress?: (bytes: number) => void
+}
+
+/** Imports `file` into the node's store over its local API, signs the manifest, registers it; returns the registered manifest. */
+export async function uploadArtifact (options: UploadArtifactOptions): Promise<{ done: ImportLine & { cid: string, size: number }, manifest: ManifestJson }> {
+  let done: ImportLine | undefined
+  for await (const line of rpcStream<ImportLine>(options.node, '/v1/artifacts/import', { file: resolve(options.file) })) {
+    if (line.type === 'progress') options.onProgress?.(line.bytes ?? 0)
+    else done = line
+  }
+  if (done?.cid == null || done.sha256 == null || done.size == null) throw new Error('the node did not finish the import')
+  const unsigned = parseManifest({
+    name: options.name, version: options.version, platforms: options.platforms, type: options.type, size: done.size,
+    sha256: Buffer.from(done.sha256, 'hex'), cid: done.cid, createdMs: Date.now(), signatures: []
+  })
+  const signed = await signManifest(unsigned, options.privateKey)
+  const manifest = await rpcPost<ManifestJson>(options.node, '/v1/artifacts/register', { manifest: manifestToJson(signed), keep: options.keep === true })
+  return { done: { ...done, cid: done.cid, size: done.size }, manifest }
 }
 
 async function onlyKey (keys: ReturnType<ReturnType<typeof keyStore>>): Promise<string> {
