@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { deviceAppSchema, deviceRecordSchema, healthSchema } from '../store/index.js'
+import { deviceGroups } from '../../plans/index.js'
 import type { DeviceRecord, Health } from '../store/index.js'
 
 /** A device as the API shows it: the stored record plus merged labels, status and overall health. */
@@ -26,6 +27,8 @@ export function toDeviceView (record: DeviceRecord, lastSeenMs: number | null, n
     ...fields,
     lastSeenMs,
     labels: { ...record.reportedLabels, ...record.assignedLabels },
+    // The groups the device puts itself in (labels group/groups, what its plans match) and those an admin assigned.
+    groups: [...new Set([...deviceGroups(record.reportedLabels), ...record.groups])],
     status: lastSeenMs != null && nowMs - lastSeenMs <= offlineAfterMs ? 'online' : 'offline',
     health
   }
