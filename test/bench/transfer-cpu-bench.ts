@@ -1,0 +1,196 @@
+/**
+ * `npm run bench:transfer`: CPU cost of moving bytes between two mesh nodes on 127.0.0.1
+ * (mDNS off), sender and receiver in separate processes so each one's CPU is its own.
+ * For each transport mode (fleet guard with pnet, and tokenless nodes without it):
+ *   - raw:   a trivial protocol that pipes BENCH_MB of 64 KiB chunks over one libp2p stream,
+ *   - swarm: the receiver fetches a BENCH_MB random artifact through /fleetd/swarm.
+ * Prints MB/s and CPU ms per MB (user+system, process.cpuUsage) for both ends, side by side.
+ * Throughput on 2 shared cores is noisy; CPU per MB is the figure to compare.
+ *
+ * Env: BENCH_MB (default 50), BENCH_MODES (default "pnet,plain"), BENCH_KINDS (default
+ * "raw,swarm"). Profile both processes (the sender inherits the flags):
+ *   node --cpu-prof --cpu-prof-dir=<dir> --import tsx test/bench/transfer-cpu-bench.ts
+ */
+import { fork } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { multiaddr } from '@multiformats/multiaddr'
+import { CID } from 'multiformats/cid'
+import { bitswapExchange } from '../../content/exchange/bitswap-exchange.js'
+import { importArtifact, openBlockstore } from '../../content/store/index.js'
+import { SwarmService } from '../../content/swarm/index.js'
+import { silentLogger } from '../../node/logging/index.js'
+import { meshNode } from '../../node/mesh/index.js'
+import { systemClock, systemRandom } from '../../node/ports/index.js'
+import { SeededBytes } from '../support/seeded-bytes.js'
+import type { MeshNode } from '../../node/mesh/index.js'
+import type { ChildProcess } from 'node:child_process'
+
+const MB = 1_000_000
+const CHUNK_BYTES = 64 * 1024
+const SIZE_MB = Number(process.env.BENCH_MB ?? 50)
+const SIZE_BYTES = SIZE_MB * MB
+const MODES = (process.env.BENCH_MODES ?? 'pnet,plain').split(',') as Mode[]
+const KINDS = (process.env.BENCH_KINDS ?? 'raw,swarm').split(',') as Kind[]
+const PIPE_PROTOCOL = '/fleetd/bench/pipe/1.0.0'
+const SEED = 20_250_101
+const TIMEOUT_MS = 600_000
+const NETWORK_KEY = new TextEncoder().encode('/key/swarm/psk/1.0.0/\n/base16/\n' + 'cd'.repeat(32))
+
+type Mode = 'pnet' | 'plain'
+type Kind = 'raw' | 'swarm'
+
+interface Node { mesh: MeshNode, swarm: SwarmService, blockstore: Awaited<ReturnType<typeof openBlockstore>>, dir: string, stop(): Promise<void> }
+
+async function startNode (mode: Mode): Promise<Node> {
+  const dir = await mkdtemp(join(tmpdir(), 'fleetd-transfer-bench-'))
+  const mesh = meshNode({ listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, heartbeatIntervalMs: 10_000 })({
+    clock: systemClock(), random: systemRandom(), logger: silentLogger, privateKey: await generateKeyPair('Ed25519'),
+    storageDir: dir, agentVersion: 'bench', ...(mode === 'pnet' ? { membership: { fleetId: 'fleet-transfer-bench', networkKey: NETWORK_KEY } } : {})
+  })
+  await mesh.start()
+  const blockstore = await openBlockstore(dir)
+  const exchange = await bitswapExchange({ libp2p: mesh.libp2p, blockstore })
+  const swarm = new SwarmService({ libp2p: mesh.libp2p, blockstore, exchange, clock: systemClock(), logger: silentLogger })
+  await swarm.start()
+  return {
+    mesh, swarm, blockstore, dir,
+    stop: async () => {
+      await swarm.stop(); await exchange.stop(); await mesh.stop(); await blockstore.close()
+      await rm(dir, { recursive: true, force: true })
+    }
+  }
+}
+
+const cpuMs = (since: NodeJS.CpuUsage): number => { const d = process.cpuUsage(since); return (d.user + d.system) / 1000 }
+
+// ---- sender (child process): serves the pipe protocol and the imported artifact ----
+
+type Command = { cmd: 'start', mode: Mode } | { cmd: 'import' } | { cmd: 'cpu-begin' } | { cmd: 'cpu-end' } | { cmd: 'stop' }
+
+async function sender (): Promise<void> {
+  let node: Node | undefined
+  let cpuSince = process.cpuUsage()
+  const reply = (message: object): void => { process.send?.(message) }
+  process.on('message', (command: Command) => {
+    void (async () => {
+      if (command.cmd === 'start') {
+        node = await startNode(command.mode)
+        await node.mesh.libp2p.handle(PIPE_PROTOCOL, (stream) => { void pipeOut(stream).catch(err => { console.error('pipe failed', err) }) })
+        reply({ addr: node.mesh.libp2p.getMultiaddrs()[0]?.toString() })
+      } else if (command.cmd === 'import') {
+        const bytes = new SeededBytes(SEED)
+        async function * source (): AsyncGenerator<Uint8Array> {
+          for (let sent = 0; sent < SIZE_BYTES; sent += MB) yield bytes.fill(new Uint8Array(Math.min(MB, SIZE_BYTES - sent)))
+        }
+        const imported = await importArtifact({ blockstore: node!.blockstore }, source())
+        reply({ root: imported.cid.toString() })
+      } else if (command.cmd === 'cpu-begin') {
+        cpuSince = process.cpuUsage()
+        reply({ ok: true })
+      } else if (command.cmd === 'cpu-end') {
+        reply({ cpuMs: cpuMs(cpuSince) })
+      } else {
+        await node?.stop()
+        reply({ ok: true })
+        process.disconnect()
+      }
+    })().catch(err => { console.error(err); process.exit(1) })
+  })
+}
+
+/** Writes SIZE_BYTES in 64 KiB chunks, honouring backpressure. */
+async function pipeOut (stream: import('@libp2p/interface').Stream): Promise<void> {
+  const chunk = new SeededBytes(SEED).fill(new Uint8Array(CHUNK_BYTES))
+  for (let sent = 0; sent < SIZE_BYTES; sent += CHUNK_BYTES) {
+    const n = Math.min(CHUNK_BYTES, SIZE_BYTES - sent)
+    if (!stream.send(n === CHUNK_BYTES ? chunk : chunk.subarray(0, n))) await stream.onDrain()
+  }
+  await stream.close()
+}
+
+// ---- receiver (parent process): drives the runs and prints the table ----
+
+class Child {
+  private readonly waiting: Array<(message: Record<string, unknown>) => void> = []
+  constructor (readonly proc: ChildProcess) {
+    proc.on('message', (message: Record<string, unknown>) => { this.waiting.shift()?.(message) })
+    proc.on('exit', code => { if (code !== 0 && code !== null) { console.error(`sender exited with ${code}`); process.exit(1) } })
+  }
+
+  async ask<T> (command: Command): Promise<T> {
+    return await new Promise<T>(resolve => {
+      this.waiting.push(m => { resolve(m as T) })
+      this.proc.send(command)
+    })
+  }
+}
+
+interface Row { mode: Mode, kind: Kind, seconds: number, senderCpuMs: number, receiverCpuMs: number }
+
+async function measure (child: Child, run: () => Promise<void>): Promise<Omit<Row, 'mode' | 'kind'>> {
+  await child.ask({ cmd: 'cpu-begin' })
+  const since = process.cpuUsage()
+  const start = performance.now()
+  await run()
+  const seconds = (performance.now() - start) / 1000
+  const receiverCpuMs = cpuMs(since)
+  const { cpuMs: senderCpuMs } = await child.ask<{ cpuMs: number }>({ cmd: 'cpu-end' })
+  return { seconds, senderCpuMs, receiverCpuMs }
+}
+
+async function pipeIn (node: Node, peer: string): Promise<void> {
+  const stream = await node.mesh.libp2p.dialProtocol(multiaddr(peer), PIPE_PROTOCOL, { signal: AbortSignal.timeout(TIMEOUT_MS) })
+  let received = 0
+  for await (const chunk of stream) received += chunk.byteLength
+  if (received !== SIZE_BYTES) throw new Error(`pipe received ${received} of ${SIZE_BYTES} bytes`)
+  await stream.close()
+}
+
+async function runMode (mode: Mode, execArgv: string[]): Promise<Row[]> {
+  const child = new Child(fork(fileURLToPath(import.meta.url), ['--sender'], { execArgv }))
+  const rows: Row[] = []
+  const { addr } = await child.ask<{ addr: string }>({ cmd: 'start', mode })
+  const node = await startNode(mode)
+  try {
+    await node.mesh.libp2p.dial(multiaddr(addr))
+    if (KINDS.includes('raw')) {
+      await pipeIn(node, addr) // warm-up: JIT, wasm memory, yamux windows
+      rows.push({ mode, kind: 'raw', ...await measure(child, async () => { await pipeIn(node, addr) }) })
+    }
+    if (KINDS.includes('swarm')) {
+      const { root } = await child.ask<{ root: string }>({ cmd: 'import' })
+      const cid = CID.parse(root)
+      rows.push({
+        mode, kind: 'swarm', ...await measure(child, async () => {
+          const done = await node.swarm.fetch(cid, { signal: AbortSignal.timeout(TIMEOUT_MS) })
+          if (done.bytesFromPeers !== SIZE_BYTES) throw new Error(`fetched ${done.bytesFromPeers} of ${SIZE_BYTES} bytes from peers`)
+        })
+      })
+    }
+  } finally {
+    await node.stop()
+    await child.ask({ cmd: 'stop' })
+  }
+  return rows
+}
+
+async function main (): Promise<void> {
+  const execArgv = process.execArgv
+  console.log(`transfer CPU bench: ${SIZE_MB} MB on 127.0.0.1, ${KINDS.join(' + ')}, modes ${MODES.join(' / ')}; CPU = user + system of each process during the transfer`)
+  const rows: Row[] = []
+  for (const mode of MODES) rows.push(...await runMode(mode, execArgv))
+  const pad = (s: string, n: number): string => s.padStart(n)
+  console.log(`${'mode'.padEnd(6)} ${'kind'.padEnd(6)} ${pad('MB/s', 7)} ${pad('send ms/MB', 11)} ${pad('recv ms/MB', 11)} ${pad('total ms/MB', 12)}`)
+  for (const r of rows) {
+    const send = r.senderCpuMs / SIZE_MB
+    const recv = r.receiverCpuMs / SIZE_MB
+    console.log(`${r.mode.padEnd(6)} ${r.kind.padEnd(6)} ${pad((SIZE_MB / r.seconds).toFixed(1), 7)} ${pad(send.toFixed(1), 11)} ${pad(recv.toFixed(1), 11)} ${pad((send + recv).toFixed(1), 12)}`)
+  }
+}
+
+if (process.argv.includes('--sender')) await sender()
+else await main()
