@@ -8,10 +8,13 @@
  * Throughput on 2 shared cores is noisy; CPU per MB is the figure to compare.
  *
  * Env: BENCH_MB (default 50), BENCH_MODES (default "pnet,plain"), BENCH_KINDS (default
- * "raw,swarm"). Profile both processes (the sender inherits the flags):
- *   node --cpu-prof --cpu-prof-dir=<dir> --import tsx test/bench/transfer-cpu-bench.ts
+ * "raw,swarm"), BENCH_RUNS (default 1; fresh nodes each run, the row with the median total CPU
+ * is printed), BENCH_PROFILE=<dir>: both processes write a .cpuprofile of each measured
+ * transfer there (inspector module, so start-up and the import are not in it).
  */
 import { fork } from 'node:child_process'
+import { writeFile } from 'node:fs/promises'
+import { Session } from 'node:inspector/promises'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -27,6 +30,7 @@ import { meshNode } from '../../node/mesh/index.js'
 import { systemClock, systemRandom } from '../../node/ports/index.js'
 import { SeededBytes } from '../support/seeded-bytes.js'
 import type { MeshNode } from '../../node/mesh/index.js'
+import type { Stream } from '@libp2p/interface'
 import type { ChildProcess } from 'node:child_process'
 
 const MB = 1_000_000
@@ -35,6 +39,7 @@ const SIZE_MB = Number(process.env.BENCH_MB ?? 50)
 const SIZE_BYTES = SIZE_MB * MB
 const MODES = (process.env.BENCH_MODES ?? 'pnet,plain').split(',') as Mode[]
 const KINDS = (process.env.BENCH_KINDS ?? 'raw,swarm').split(',') as Kind[]
+const RUNS = Number(process.env.BENCH_RUNS ?? 1)
 const PIPE_PROTOCOL = '/fleetd/bench/pipe/1.0.0'
 const SEED = 20_250_101
 const TIMEOUT_MS = 600_000
@@ -65,15 +70,40 @@ async function startNode (mode: Mode): Promise<Node> {
   }
 }
 
-const cpuMs = (since: NodeJS.CpuUsage): number => { const d = process.cpuUsage(since); return (d.user + d.system) / 1000 }
+const PROFILE_DIR = process.env.BENCH_PROFILE
+
+interface Cpu { userMs: number, systemMs: number }
+const cpuSpent = (since: NodeJS.CpuUsage): Cpu => { const d = process.cpuUsage(since); return { userMs: d.user / 1000, systemMs: d.system / 1000 } }
+
+/** Samples this process's main thread while a transfer runs (BENCH_PROFILE). */
+class Profile {
+  private session: Session | undefined
+  async start (): Promise<void> {
+    if (PROFILE_DIR == null) return
+    this.session = new Session()
+    this.session.connect()
+    await this.session.post('Profiler.enable')
+    await this.session.post('Profiler.setSamplingInterval', { interval: 1000 })
+    await this.session.post('Profiler.start')
+  }
+
+  async stop (name: string): Promise<void> {
+    if (this.session == null || PROFILE_DIR == null) return
+    const { profile } = await this.session.post('Profiler.stop')
+    await writeFile(join(PROFILE_DIR, `${name}.cpuprofile`), JSON.stringify(profile))
+    this.session.disconnect()
+    this.session = undefined
+  }
+}
 
 // ---- sender (child process): serves the pipe protocol and the imported artifact ----
 
-type Command = { cmd: 'start', mode: Mode } | { cmd: 'import' } | { cmd: 'cpu-begin' } | { cmd: 'cpu-end' } | { cmd: 'stop' }
+type Command = { cmd: 'start', mode: Mode } | { cmd: 'import' } | { cmd: 'cpu-begin' } | { cmd: 'cpu-end', name: string } | { cmd: 'stop' }
 
-async function sender (): Promise<void> {
+function sender (): void {
   let node: Node | undefined
   let cpuSince = process.cpuUsage()
+  const profile = new Profile()
   const reply = (message: object): void => { process.send?.(message) }
   process.on('message', (command: Command) => {
     void (async () => {
@@ -83,16 +113,19 @@ async function sender (): Promise<void> {
         reply({ addr: node.mesh.libp2p.getMultiaddrs()[0]?.toString() })
       } else if (command.cmd === 'import') {
         const bytes = new SeededBytes(SEED)
-        async function * source (): AsyncGenerator<Uint8Array> {
+        function * source (): Generator<Uint8Array> {
           for (let sent = 0; sent < SIZE_BYTES; sent += MB) yield bytes.fill(new Uint8Array(Math.min(MB, SIZE_BYTES - sent)))
         }
-        const imported = await importArtifact({ blockstore: node!.blockstore }, source())
+        const imported = await importArtifact({ blockstore: node!.blockstore }, toAsync(source()))
         reply({ root: imported.cid.toString() })
       } else if (command.cmd === 'cpu-begin') {
+        await profile.start()
         cpuSince = process.cpuUsage()
         reply({ ok: true })
       } else if (command.cmd === 'cpu-end') {
-        reply({ cpuMs: cpuMs(cpuSince) })
+        const cpu = cpuSpent(cpuSince)
+        await profile.stop(`${command.name}-sender`)
+        reply(cpu)
       } else {
         await node?.stop()
         reply({ ok: true })
@@ -102,8 +135,12 @@ async function sender (): Promise<void> {
   })
 }
 
+async function * toAsync<T> (items: Iterable<T>): AsyncGenerator<T> {
+  for (const item of items) yield await Promise.resolve(item)
+}
+
 /** Writes SIZE_BYTES in 64 KiB chunks, honouring backpressure. */
-async function pipeOut (stream: import('@libp2p/interface').Stream): Promise<void> {
+async function pipeOut (stream: Stream): Promise<void> {
   const chunk = new SeededBytes(SEED).fill(new Uint8Array(CHUNK_BYTES))
   for (let sent = 0; sent < SIZE_BYTES; sent += CHUNK_BYTES) {
     const n = Math.min(CHUNK_BYTES, SIZE_BYTES - sent)
@@ -129,17 +166,20 @@ class Child {
   }
 }
 
-interface Row { mode: Mode, kind: Kind, seconds: number, senderCpuMs: number, receiverCpuMs: number }
+interface Row { mode: Mode, kind: Kind, seconds: number, sender: Cpu, receiver: Cpu }
 
-async function measure (child: Child, run: () => Promise<void>): Promise<Omit<Row, 'mode' | 'kind'>> {
+async function measure (child: Child, name: string, run: () => Promise<void>): Promise<Omit<Row, 'mode' | 'kind'>> {
   await child.ask({ cmd: 'cpu-begin' })
+  const profile = new Profile()
+  await profile.start()
   const since = process.cpuUsage()
   const start = performance.now()
   await run()
   const seconds = (performance.now() - start) / 1000
-  const receiverCpuMs = cpuMs(since)
-  const { cpuMs: senderCpuMs } = await child.ask<{ cpuMs: number }>({ cmd: 'cpu-end' })
-  return { seconds, senderCpuMs, receiverCpuMs }
+  const receiver = cpuSpent(since)
+  await profile.stop(`${name}-receiver`)
+  const sender = await child.ask<Cpu>({ cmd: 'cpu-end', name })
+  return { seconds, sender, receiver }
 }
 
 async function pipeIn (node: Node, peer: string): Promise<void> {
@@ -159,13 +199,13 @@ async function runMode (mode: Mode, execArgv: string[]): Promise<Row[]> {
     await node.mesh.libp2p.dial(multiaddr(addr))
     if (KINDS.includes('raw')) {
       await pipeIn(node, addr) // warm-up: JIT, wasm memory, yamux windows
-      rows.push({ mode, kind: 'raw', ...await measure(child, async () => { await pipeIn(node, addr) }) })
+      rows.push({ mode, kind: 'raw', ...await measure(child, `${mode}-raw`, async () => { await pipeIn(node, addr) }) })
     }
     if (KINDS.includes('swarm')) {
       const { root } = await child.ask<{ root: string }>({ cmd: 'import' })
       const cid = CID.parse(root)
       rows.push({
-        mode, kind: 'swarm', ...await measure(child, async () => {
+        mode, kind: 'swarm', ...await measure(child, `${mode}-swarm`, async () => {
           const done = await node.swarm.fetch(cid, { signal: AbortSignal.timeout(TIMEOUT_MS) })
           if (done.bytesFromPeers !== SIZE_BYTES) throw new Error(`fetched ${done.bytesFromPeers} of ${SIZE_BYTES} bytes from peers`)
         })
@@ -180,17 +220,22 @@ async function runMode (mode: Mode, execArgv: string[]): Promise<Row[]> {
 
 async function main (): Promise<void> {
   const execArgv = process.execArgv
-  console.log(`transfer CPU bench: ${SIZE_MB} MB on 127.0.0.1, ${KINDS.join(' + ')}, modes ${MODES.join(' / ')}; CPU = user + system of each process during the transfer`)
-  const rows: Row[] = []
-  for (const mode of MODES) rows.push(...await runMode(mode, execArgv))
+  console.log(`transfer CPU bench: ${SIZE_MB} MB on 127.0.0.1, ${KINDS.join(' + ')}, modes ${MODES.join(' / ')}, median of ${RUNS}; CPU = user + system of each process during the transfer`)
+  const runs: Row[] = []
+  for (let run = 0; run < RUNS; run++) for (const mode of MODES) runs.push(...await runMode(mode, execArgv))
+  const cpuOf = (r: Row): number => r.sender.userMs + r.sender.systemMs + r.receiver.userMs + r.receiver.systemMs
+  const rows = MODES.flatMap(mode => KINDS.map(kind => {
+    const same = runs.filter(r => r.mode === mode && r.kind === kind).sort((a, b) => cpuOf(a) - cpuOf(b))
+    return same[Math.floor(same.length / 2)]
+  })).filter(r => r != null)
   const pad = (s: string, n: number): string => s.padStart(n)
-  console.log(`${'mode'.padEnd(6)} ${'kind'.padEnd(6)} ${pad('MB/s', 7)} ${pad('send ms/MB', 11)} ${pad('recv ms/MB', 11)} ${pad('total ms/MB', 12)}`)
+  const perMb = (cpu: Cpu): string => pad(((cpu.userMs + cpu.systemMs) / SIZE_MB).toFixed(1), 6) + pad(`(${(cpu.systemMs / SIZE_MB).toFixed(1)})`, 7)
+  console.log(`${'mode'.padEnd(6)} ${'kind'.padEnd(6)} ${pad('MB/s', 7)} ${pad('send ms/MB (sys)', 16)} ${pad('recv ms/MB (sys)', 16)} ${pad('total ms/MB', 12)}`)
   for (const r of rows) {
-    const send = r.senderCpuMs / SIZE_MB
-    const recv = r.receiverCpuMs / SIZE_MB
-    console.log(`${r.mode.padEnd(6)} ${r.kind.padEnd(6)} ${pad((SIZE_MB / r.seconds).toFixed(1), 7)} ${pad(send.toFixed(1), 11)} ${pad(recv.toFixed(1), 11)} ${pad((send + recv).toFixed(1), 12)}`)
+    const total = (r.sender.userMs + r.sender.systemMs + r.receiver.userMs + r.receiver.systemMs) / SIZE_MB
+    console.log(`${r.mode.padEnd(6)} ${r.kind.padEnd(6)} ${pad((SIZE_MB / r.seconds).toFixed(1), 7)}   ${perMb(r.sender)}   ${perMb(r.receiver)} ${pad(total.toFixed(1), 12)}`)
   }
 }
 
-if (process.argv.includes('--sender')) await sender()
+if (process.argv.includes('--sender')) sender()
 else await main()
