@@ -109,7 +109,11 @@ function sender (): void {
     void (async () => {
       if (command.cmd === 'start') {
         node = await startNode(command.mode)
-        await node.mesh.libp2p.handle(PIPE_PROTOCOL, (stream) => { void pipeOut(stream).catch(err => { console.error('pipe failed', err) }) })
+        // Piping starts when the receiver says it reads: bytes that arrive before anyone listens
+        // pile up in the stream's read buffer, and past its limit libp2p resets the stream.
+        await node.mesh.libp2p.handle(PIPE_PROTOCOL, (stream) => {
+          stream.addEventListener('message', () => { void pipeOut(stream).catch(err => { console.error('pipe failed', err) }) }, { once: true })
+        })
         reply({ addr: node.mesh.libp2p.getMultiaddrs()[0]?.toString() })
       } else if (command.cmd === 'import') {
         const bytes = new SeededBytes(SEED)
@@ -185,7 +189,10 @@ async function measure (child: Child, name: string, run: () => Promise<void>): P
 async function pipeIn (node: Node, peer: string): Promise<void> {
   const stream = await node.mesh.libp2p.dialProtocol(multiaddr(peer), PIPE_PROTOCOL, { signal: AbortSignal.timeout(TIMEOUT_MS) })
   let received = 0
-  for await (const chunk of stream) received += chunk.byteLength
+  const chunks = stream[Symbol.asyncIterator]()
+  const first = chunks.next()
+  stream.send(new Uint8Array([1]))
+  for (let next = await first; next.done !== true; next = await chunks.next()) received += next.value.byteLength
   if (received !== SIZE_BYTES) throw new Error(`pipe received ${received} of ${SIZE_BYTES} bytes`)
   await stream.close()
 }
