@@ -13,6 +13,7 @@
  * transfer there (inspector module, so start-up and the import are not in it).
  */
 import { fork } from 'node:child_process'
+import { readdirSync, readFileSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
 import { Session } from 'node:inspector/promises'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -72,8 +73,34 @@ async function startNode (mode: Mode): Promise<Node> {
 
 const PROFILE_DIR = process.env.BENCH_PROFILE
 
-interface Cpu { userMs: number, systemMs: number }
+interface Cpu { userMs: number, systemMs: number, threads?: Record<string, number> }
 const cpuSpent = (since: NodeJS.CpuUsage): Cpu => { const d = process.cpuUsage(since); return { userMs: d.user / 1000, systemMs: d.system / 1000 } }
+
+/**
+ * CPU ms per thread name (Linux /proc; empty elsewhere): main thread, libuv's fs/crypto pool
+ * ("libuv-worker"), V8's GC helpers ("V8Worker"). The profiler sees only the main thread.
+ */
+function threadCpuMs (): Record<string, number> {
+  const out: Record<string, number> = {}
+  try {
+    const tick = 10 // USER_HZ is 100 on every Linux FleetD runs on
+    for (const tid of readdirSync('/proc/self/task')) {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      const key = tid === String(process.pid) ? 'main' : name.replace(/[0-9]+$/, '').trim()
+      out[key] = (out[key] ?? 0) + (Number(fields[11]) + Number(fields[12])) * tick
+    }
+  } catch {}
+  return out
+}
+
+function threadsSince (before: Record<string, number>): Record<string, number> {
+  const now = threadCpuMs()
+  const spent: Record<string, number> = {}
+  for (const [name, ms] of Object.entries(now)) if (ms > (before[name] ?? 0)) spent[name] = ms - (before[name] ?? 0)
+  return spent
+}
 
 /** Samples this process's main thread while a transfer runs (BENCH_PROFILE). */
 class Profile {
@@ -103,6 +130,7 @@ type Command = { cmd: 'start', mode: Mode } | { cmd: 'import' } | { cmd: 'cpu-be
 function sender (): void {
   let node: Node | undefined
   let cpuSince = process.cpuUsage()
+  let threadsBefore = threadCpuMs()
   const profile = new Profile()
   const reply = (message: object): void => { process.send?.(message) }
   process.on('message', (command: Command) => {
@@ -125,9 +153,10 @@ function sender (): void {
       } else if (command.cmd === 'cpu-begin') {
         await profile.start()
         cpuSince = process.cpuUsage()
+        threadsBefore = threadCpuMs()
         reply({ ok: true })
       } else if (command.cmd === 'cpu-end') {
-        const cpu = cpuSpent(cpuSince)
+        const cpu = { ...cpuSpent(cpuSince), threads: threadsSince(threadsBefore) }
         await profile.stop(`${command.name}-sender`)
         reply(cpu)
       } else {
@@ -177,10 +206,11 @@ async function measure (child: Child, name: string, run: () => Promise<void>): P
   const profile = new Profile()
   await profile.start()
   const since = process.cpuUsage()
+  const threadsBefore = threadCpuMs()
   const start = performance.now()
   await run()
   const seconds = (performance.now() - start) / 1000
-  const receiver = cpuSpent(since)
+  const receiver = { ...cpuSpent(since), threads: threadsSince(threadsBefore) }
   await profile.stop(`${name}-receiver`)
   const sender = await child.ask<Cpu>({ cmd: 'cpu-end', name })
   return { seconds, sender, receiver }
@@ -242,6 +272,9 @@ async function main (): Promise<void> {
     const total = (r.sender.userMs + r.sender.systemMs + r.receiver.userMs + r.receiver.systemMs) / SIZE_MB
     console.log(`${r.mode.padEnd(6)} ${r.kind.padEnd(6)} ${pad((SIZE_MB / r.seconds).toFixed(1), 7)}   ${perMb(r.sender)}   ${perMb(r.receiver)} ${pad(total.toFixed(1), 12)}`)
   }
+  const threads = (cpu: Cpu): string => Object.entries(cpu.threads ?? {}).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${(v / SIZE_MB).toFixed(1)}`).join(', ')
+  console.log('CPU ms/MB by thread:')
+  for (const r of rows) console.log(`${r.mode.padEnd(6)} ${r.kind.padEnd(6)} send: ${threads(r.sender)} | recv: ${threads(r.receiver)}`)
 }
 
 if (process.argv.includes('--sender')) sender()
