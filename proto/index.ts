@@ -45,6 +45,7 @@ export { WIRE_ERROR_CODES, WireDecodeError, WireEncodeError } from './errors.js'
 export type { WireDecodeErrorCode, WireErrorCode } from './errors.js'
 export type { Encodable } from './bounded-codec.js'
 export { tierFromNumber, tierToNumber } from './tier.js'
+export { encodeSwarmBlockParts } from './swarm-block.js'
 // Messages are exported as types only: their generated namespaces hold unbounded decoders.
 // Enums are values, needed to build messages.
 export type { DeviceMetrics, LoadAverage, NetworkInterface, ProcessStatus, SystemInfo } from './generated/metrics.js'

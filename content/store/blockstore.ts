@@ -1,5 +1,6 @@
 import { join } from 'node:path'
-import { FsBlockstore } from 'blockstore-fs'
+import { FastFsBlockstore } from './fast-fs-blockstore.js'
+import type { FsBlockstore } from 'blockstore-fs'
 
 /** The folder of the storage dir that holds blocks, one file per block. */
 export const BLOCKS_DIR = 'blocks'
@@ -13,7 +14,7 @@ export const BLOCKS_DIR = 'blocks'
  * that differ only in version or codec share one file.
  */
 export async function openBlockstore (storageDir: string): Promise<FsBlockstore> {
-  const blockstore = new FsBlockstore(join(storageDir, BLOCKS_DIR))
+  const blockstore = new FastFsBlockstore(join(storageDir, BLOCKS_DIR))
   await blockstore.open()
   return blockstore
 }

@@ -1,5 +1,6 @@
 import { lpStream } from '@libp2p/utils'
-import { decodeSwarmMessage, encodeSwarmMessage, SWARM_MESSAGE_BYTES_MAX, WIRE_VERSION } from '../../proto/index.js'
+import { Uint8ArrayList } from 'uint8arraylist'
+import { decodeSwarmMessage, encodeSwarmBlockParts, encodeSwarmMessage, SWARM_MESSAGE_BYTES_MAX, WIRE_VERSION } from '../../proto/index.js'
 import { Bitfield } from './bitfield.js'
 import type { Encodable, SwarmMessage } from '../../proto/index.js'
 import type { Stream } from '@libp2p/interface'
@@ -133,12 +134,13 @@ export class SwarmLink {
         this.control.push({ bytes: encodeSwarmMessage({ version: WIRE_VERSION, reject: { indices: [index], reason: 'missing' } }), done: () => {} })
         continue
       }
-      await this.write(encodeSwarmMessage({ version: WIRE_VERSION, block: { index, data } }))
+      // The block's bytes go to the stream as they are, behind their framing (no copy).
+      await this.write(new Uint8ArrayList(...encodeSwarmBlockParts(index, data)))
       this.onUploaded?.(index, data.length)
     }
   }
 
-  private async write (bytes: Uint8Array): Promise<void> {
+  private async write (bytes: Uint8Array | Uint8ArrayList): Promise<void> {
     await this.lp.write(bytes)
     this.bytesSent += bytes.length
   }
