@@ -10,6 +10,7 @@ import { tokenCommand } from './commands/token-create.js'
 import { versionCommand } from './commands/version.js'
 import { runCli } from './run-cli.js'
 import { serverCommand } from './commands/server-command.js'
+import { discoverCommand } from './commands/discover-command.js'
 
 await runCli('fleets', {
   server: { summary: 'run the coordinator: mesh node, rollout engine and HTTP API (server --db fleet.db --port 8080)', run: serverCommand },
@@ -19,6 +20,7 @@ await runCli('fleets', {
   devices: { summary: 'devices the coordinator knows (devices list | show | label | register)', run: devicesCommand },
   app: { summary: 'apps the coordinator deploys (app create | list | show)', run: appCommand },
   deploy: { summary: 'roll out app versions (deploy create | list | show | watch | promote | pause | resume | rollback)', run: deployCommand },
+  discover: { summary: 'list FleetD nodes and other mDNS/DNS-SD services on the LAN (discover [--all] [--service _ssh._tcp])', run: discoverCommand },
   audit: { summary: 'check and read the coordinator audit log (audit verify | list)', run: auditCommand },
   version: { summary: 'print the version', run: versionCommand('fleets') }
 }, process.argv.slice(2))
