@@ -78,9 +78,30 @@ describe.skipIf(!support.ok)(`rollouts on ${DEVICES} namespace hosts${support.ok
     }
   }
 
+  /** Devices (by name h1…h10) whose registry entry says the app runs `version` and is healthy (from their reports). */
+  async function runningVersion (version: string): Promise<string[]> {
+    const { devices } = await ok<{ devices: Array<{ name: string, apps: Record<string, { version: string, health: string }> }> }>('GET', '/devices')
+    return devices.filter(d => d.apps['http-app']?.version === version && d.apps['http-app'].health === 'healthy').map(d => d.name).sort()
+  }
+
+  /** Waits until the registry shows `names` healthy on `version`, then asks each app itself (one host at a time, to spare a loaded machine). */
+  async function converged (version: string, names: string[], timeoutMs: number): Promise<void> {
+    const want = [...names].sort()
+    await until(`${want.join(',')} healthy on ${version} in the registry`, async () => {
+      const have = await runningVersion(version)
+      return want.every(n => have.includes(n)) ? true : undefined
+    }, timeoutMs)
+    for (const name of want) {
+      const i = Number(name.slice(1))
+      await until(`${name}'s app to answer version ${version}`, async () => (await served([i]))[0] === `version ${version}` ? true : undefined, 60_000)
+    }
+  }
+
+  const hostNames = (from: number, to: number): string[] => Array.from({ length: to - from + 1 }, (_, k) => `h${from + k}`)
+
   /** What each device's app answers, by host index 1…DEVICES. */
   async function served (indices = Array.from({ length: DEVICES }, (_, i) => i + 1)): Promise<string[]> {
-    return await Promise.all(indices.map(async i => (await host(i).exec(process.execPath, ['-e', APP_GET], { timeoutMs: 15_000 })).stdout.trim()))
+    return await Promise.all(indices.map(async i => (await host(i).exec(process.execPath, ['-e', APP_GET], { timeoutMs: 30_000 })).stdout.trim()))
   }
 
   /** `fleets ARGS` inside h0 against the API; returns stdout, throws with stderr on failure. */
@@ -158,11 +179,8 @@ describe.skipIf(!support.ok)(`rollouts on ${DEVICES} namespace hosts${support.ok
   it('deploys 1.0.0 to every device at once', async () => {
     const dep = await deployAndWait({ app: 'http-app', version: '1.0.0', target: 'group:e2e', strategy: 'all-at-once', allAtOnce: { durationMs: 3_000 }, minSamples: 1 }, 'succeeded', 180_000)
     expect(dep.state).toBe('succeeded')
-    await until('every device to serve 1.0.0', async () => {
-      const answers = await served()
-      return answers.every(a => a === 'version 1.0.0') ? answers : undefined
-    }, 60_000)
-  }, 200_000)
+    await converged('1.0.0', hostNames(1, DEVICES), 120_000)
+  }, 300_000)
 
   it('takes 2.0.0 through canary phases while h10 is cut off; h10 converges after it rejoins', async () => {
     await host(DEVICES).linkDown()
@@ -171,13 +189,10 @@ describe.skipIf(!support.ok)(`rollouts on ${DEVICES} namespace hosts${support.ok
     const history = dep.engineState?.history.map(t => t.to) ?? []
     expect(history).toContain('succeeded')
     // Succeeded means successPercent (80%) of the targeted devices are healthy on 2.0.0; the rest converge.
-    await until('h1…h9 to serve 2.0.0', async () => {
-      const answers = await served(Array.from({ length: DEVICES - 1 }, (_, i) => i + 1))
-      return answers.every(a => a === 'version 2.0.0') ? answers : undefined
-    }, 120_000)
+    await converged('2.0.0', hostNames(1, DEVICES - 1), 180_000)
     await host(DEVICES).linkUp()
-    await until('h10 to converge on 2.0.0 after rejoining', async () => (await served([DEVICES]))[0] === 'version 2.0.0' ? true : undefined, 120_000)
-  }, 400_000)
+    await converged('2.0.0', [`h${DEVICES}`], 180_000)
+  }, 600_000)
 
   it('rolls 3.0.0 back automatically when its health check fails', async () => {
     const started = Date.now()
@@ -205,11 +220,8 @@ describe.skipIf(!support.ok)(`rollouts on ${DEVICES} namespace hosts${support.ok
     console.log(`rollback of 3.0.0: trigger '${rollbackStart?.reason?.message ?? '?'}'; first failing report ${failingSeenMs - started} ms after create${Number.isFinite(firstFailing) ? '' : ' (trigger time)'}; ` +
       `rollback started ${(rollbackStart?.atMs ?? NaN) - failingSeenMs} ms and completed ${rolledBackMs - failingSeenMs} ms after it`)
     expect(rolledBackMs).toBeGreaterThanOrEqual(failingSeenMs)
-    await until('every device to serve 2.0.0 again', async () => {
-      const answers = await served()
-      return answers.every(a => a === 'version 2.0.0') ? answers : undefined
-    }, 120_000)
+    await converged('2.0.0', hostNames(1, DEVICES), 180_000)
     const { counts } = await ok<{ counts: Counts }>('GET', `/deployments/${dep.id}`)
     expect(counts.byVersion['3.0.0'] ?? 0).toBe(0)
-  }, 400_000)
+  }, 600_000)
 })
