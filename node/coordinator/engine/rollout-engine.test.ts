@@ -25,8 +25,8 @@ const key = await generateKeyPair('Ed25519')
 interface Setup { api: TestApi, engine: RolloutEngine, plans: Plan[], held: Map<string, HeldManifest> }
 let current: Setup | undefined
 
-async function setup (): Promise<Setup> {
-  const held = new Map<string, HeldManifest>()
+async function setup (reopen?: { dbPath: string, tokens: TestApi['tokens'], held: Map<string, HeldManifest> }): Promise<Setup> {
+  const held = reopen?.held ?? new Map<string, HeldManifest>()
   const plans: Plan[] = []
   const clock = systemClock()
   const late: { engine?: RolloutEngine } = {}
@@ -34,7 +34,7 @@ async function setup (): Promise<Setup> {
     deploymentSpecSchema,
     clock,
     engine: { onCommand: async (id, command) => await (late.engine ?? (() => { throw new Error('no engine yet') })()).onCommand(id, command) }
-  })
+  }, reopen)
   const engine = late.engine = rolloutEngine({ reportDebounceMs: 10 })({
     store: api.store, audit: auditLog()({ store: api.store, clock }), clock, logger: silentLogger, fleetId: 'fleet-1',
     manifest: async (name, version) => await Promise.resolve(held.get(`${name}@${version}`)),
@@ -42,6 +42,10 @@ async function setup (): Promise<Setup> {
     publish: async bytes => { plans.push(decodePlan(decodeSignedPlan(bytes).plan)); return await Promise.resolve({ recipients: 0 }) }
   })
   await engine.start()
+  if (reopen != null) {
+    current = { api, engine, plans, held }
+    return current
+  }
   const nowMs = Date.now()
   await api.registry.applyPresence(DEVICES.map((deviceId, i) => ({
     deviceId, name: deviceId, platform: 'linux/arm64', tier: 2, agentVersion: '0.1.0', labels: { group: 'cams' }, addresses: [],
@@ -137,6 +141,28 @@ describe('rollout engine', () => {
     expect(rollbackPlan).toMatchObject({ seq: 2, rollbackTo: '1.0.0' })
     expect(rollbackPlan?.manifest?.version).toBe('1.0.0')
     expect((await s.api.store.deployments.get(body.id))?.rollbackReason).toMatch(/^error_rate/)
+  })
+
+  it('resumes after a restart from the persisted state: the next plan continues the sequence', async () => {
+    const s = await setup()
+    hold(s, '1.0.0')
+    hold(s, '2.0.0')
+    const { body } = await s.api.call<{ id: string }>('POST', '/api/v1/deployments', {
+      body: { app: 'edge-app', version: '2.0.0', rollbackTo: '1.0.0', target: 'group:cams', strategy: 'canary', canary: { initialPercent: 34, incrementPercent: 33, intervalMs: 100 }, minSamples: 1, successPercent: 100 }
+    })
+    await until('the first plan', async () => await Promise.resolve(s.plans[0]))
+    const dbPath = s.api.store.path
+    await s.engine.stop()
+    await s.api.close()
+    current = undefined
+    const again = await setup({ dbPath, tokens: s.api.tokens, held: s.held })
+    expect(await stateOf(again, body.id)).toBe('running')
+    // The restarted engine knows plan #1 went out: with every device healthy, the rollout moves on from there.
+    for (const [i, id] of DEVICES.entries()) await report(again, id, body.id, i + 1, { version: '2.0.0', health: Health.HEALTHY })
+    await until('succeeded after the restart', async () => (await stateOf(again, body.id)) === 'succeeded' ? true : undefined)
+    expect(again.plans.length).toBeGreaterThan(0)
+    expect(again.plans[0]?.seq).toBe(2)
+    expect(again.plans.map(p => p.seq)).toEqual(again.plans.map((_, i) => i + 2))
   })
 
   it('stages blue-green first: the first plan is a standby plan', async () => {
