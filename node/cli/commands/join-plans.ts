@@ -27,6 +27,8 @@ export interface PlanRow {
   phaseBasisPoints: number
   target: string
   rollbackTo?: string
+  /** When the coordinator built the plan (its wall clock): the start of propagation. */
+  issuedMs: number
   expiresMs: number
   /** What this device did with the deployment: the seq and outcome, if anything yet. */
   applied?: { seq: number, outcome: string, version?: string }
@@ -128,6 +130,7 @@ export async function startDevicePlans (options: {
         phaseBasisPoints: plan.cohort?.phaseBasisPoints[phase] ?? 0,
         target: plan.cohort?.target ?? '',
         ...(plan.rollbackTo != null ? { rollbackTo: plan.rollbackTo } : {}),
+        issuedMs: held.issuedMs,
         expiresMs: held.expiresMs,
         ...(applied != null ? { applied: { seq: applied.seq, outcome: applied.outcome, ...(applied.version != null ? { version: applied.version } : {}) } } : {})
       }
