@@ -82,7 +82,7 @@ class Guard implements ConnectionProtector {
     try {
       boxed = await this.pnet.protect(stream, handshakeOptions(options))
     } catch (err) {
-      return this.refuse(connection, 'handshake-failed', `membership handshake failed: ${(err as Error).message}`, err)
+      return this.refuse(connection, 'handshake-failed', `membership handshake failed: ${errorText(err)}`, err)
     }
     return await this.exchangeProof(connection, boxed, options)
   }
@@ -99,7 +99,7 @@ class Guard implements ConnectionProtector {
       ])
       theirs = list.subarray()
     } catch (err) {
-      return this.refuse(connection, 'handshake-failed', `membership handshake failed: ${(err as Error).message}`, err)
+      return this.refuse(connection, 'handshake-failed', `membership handshake failed: ${errorText(err)}`, err)
     }
     const fleetId = this.init.fleet?.fleetId
     if (equalBytes(theirs, ours)) return bytes.unwrap()
@@ -125,7 +125,7 @@ class Guard implements ConnectionProtector {
       ])
       theirs = list.subarray()
     } catch (err) {
-      return this.refuse(connection, 'handshake-failed', `membership handshake failed: ${(err as Error).message}`, err)
+      return this.refuse(connection, 'handshake-failed', `membership handshake failed: ${errorText(err)}`, err)
     }
     if (!equalBytes(theirs.subarray(0, PROOF_MAGIC.length), PROOF_MAGIC)) {
       return this.refuse(connection, 'network-key-mismatch', `the peer is not a member of fleet ${fleetId}: its network key differs (another fleet's token, or one older than a key rotation)`)
@@ -141,4 +141,12 @@ class Guard implements ConnectionProtector {
     connection.abort(new FleetMembershipError(message, reason))
     throw new FleetMembershipError(message, reason, { cause })
   }
+}
+
+/** An error's message, or its name or text when it has none (aborts may carry neither). */
+function errorText (err: unknown): string {
+  const e = err as { message?: unknown, name?: unknown } | null
+  if (typeof e?.message === 'string' && e.message !== '') return e.message
+  if (typeof e?.name === 'string' && e.name !== '') return e.name
+  return String(err)
 }

@@ -1,3 +1,4 @@
+import { isMembershipRefusal } from './refusal.js'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { HEARTBEAT_INTERVAL_MS } from './constants.js'
@@ -194,13 +195,6 @@ export function presenceTopic (fleetId: string): string {
 }
 
 /** The guard's error may arrive wrapped by the upgrader; look one level into the cause chain. */
-function isMembershipRefusal (err: unknown): boolean {
-  for (let e = err as { name?: string, cause?: unknown } | undefined, depth = 0; e != null && depth < 4; e = e.cause as typeof e, depth++) {
-    if (e.name === 'FleetMembershipError') return true
-  }
-  return false
-}
-
 function parseBootstrap (addrs: string[]): DialTarget[] {
   return addrs.map(text => {
     let addr: Multiaddr
