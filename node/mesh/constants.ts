@@ -66,3 +66,9 @@ export const LABEL_VALUE_LENGTH_MAX = 253
 
 /** Gossipsub message size cap for fleet topics (the presence/plan decoders cap tighter per type). */
 export const GOSSIP_MESSAGE_BYTES_MAX = 512 * 1024
+
+/**
+ * Peers a node dials from presence announcements until it has this many: gossipsub's mesh
+ * degree (D = 6) plus two, so plans and blocks have paths that avoid any single node.
+ */
+export const PEER_EXCHANGE_TARGET = 8

@@ -1,7 +1,7 @@
 import { isMembershipRefusal } from './refusal.js'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
-import { HEARTBEAT_INTERVAL_MS } from './constants.js'
+import { HEARTBEAT_INTERVAL_MS, PEER_EXCHANGE_TARGET } from './constants.js'
 import { ListenError, MeshConfigError } from './errors.js'
 import { createFleetLibp2p, isLoopback } from './libp2p-node.js'
 import { PeerDialer } from './peer-dialer.js'
@@ -167,6 +167,33 @@ export class DefaultMeshNode implements MeshNode {
     }
   }
 
+  /**
+   * Peer exchange: a member heard of through presence (relayed by whoever we are connected to)
+   * is dialed while this node has fewer than PEER_EXCHANGE_TARGET peers. Without it, nodes
+   * joined by bootstrap alone (no mDNS: other networks, or --no-mdns) form a star around the
+   * bootstrap node — measured with bench:plans: every device's only peer was the coordinator,
+   * so nothing was relayed and the fleet depended on it.
+   */
+  private exchangePeer (libp2p: FleetLibp2p, member: { deviceId: string, addresses: readonly string[] }): void {
+    if (member.deviceId === this.peerId || libp2p.getPeers().length >= PEER_EXCHANGE_TARGET) return
+    let peerId
+    try {
+      peerId = peerIdFromString(member.deviceId)
+    } catch {
+      return
+    }
+    if (libp2p.getConnections(peerId).length > 0) return
+    const addrs: Multiaddr[] = []
+    for (const text of member.addresses) {
+      try {
+        addrs.push(multiaddr(text))
+      } catch {}
+    }
+    // Loopback addresses reach the peer only when both run on one machine, as in a local demo.
+    const reachable = addrs.some(a => !isLoopback(a)) ? addrs.filter(a => !isLoopback(a)) : addrs
+    if (reachable.length > 0) this.dialer?.offer({ key: member.deviceId, peerId, addrs: reachable, pinned: false })
+  }
+
   private startPresence (libp2p: FleetLibp2p): void {
     const fleetId = this.c.membership?.fleetId ?? 'no-fleet'
     this.presence = new PresenceService({
@@ -184,7 +211,8 @@ export class DefaultMeshNode implements MeshNode {
         startedMs: this.startedMs,
         addresses: () => libp2p.getMultiaddrs().map(a => a.toString()),
         connectedPeers: () => libp2p.getPeers().length
-      }
+      },
+      onNewMember: (member) => { this.exchangePeer(libp2p, member) }
     }, { topic: presenceTopic(fleetId), heartbeatIntervalMs: this.init.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS })
     this.presence.start()
   }

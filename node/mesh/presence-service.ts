@@ -27,6 +27,8 @@ export interface PresenceServiceComponents {
   logger: Logger
   pubsub: Pick<GossipSub, 'subscribe' | 'unsubscribe' | 'publish' | 'addEventListener' | 'removeEventListener' | 'topicValidators'>
   self: SelfDescription
+  /** A member announced itself for the first time: the mesh may connect to it (peer exchange). */
+  onNewMember?(member: { deviceId: string, addresses: readonly string[] }): void
 }
 
 export interface PresenceServiceInit {
@@ -173,6 +175,7 @@ export class PresenceService {
       if (this.view.applyAnnounce(update, nowMs) === 'new') {
         this.c.logger.info('fleet member %s (%s, %s) announced itself', a.deviceId, a.name, a.platform)
         this.announceSoon()
+        this.c.onNewMember?.({ deviceId: a.deviceId, addresses: a.addresses })
       }
       return undefined
     }

@@ -42,6 +42,18 @@ describe('fleet-node on loopback (mDNS off)', () => {
     expect(table.stdout).toMatch(new RegExp(`${seen.peerId}\\s+beta\\s+\\S+\\s+1\\s+online`))
   })
 
+  it('connects members that share only a bootstrap node to each other (peer exchange through presence)', async () => {
+    const dir = await tempDir('pex')
+    const token = await createToken(join(dir, 'fleet.db'))
+    const a = start(join(dir, 'a'), [...LOOPBACK, '--token', token, '--name', 'hub'])
+    const aStatus = await a.waitFor('the hub to listen', s => s.addresses.length > 0, 15_000)
+    const b = start(join(dir, 'b'), [...LOOPBACK, '--token', token, '--name', 'left', '--bootstrap', aStatus.addresses[0] ?? ''])
+    const c = start(join(dir, 'c'), [...LOOPBACK, '--token', token, '--name', 'right', '--bootstrap', aStatus.addresses[0] ?? ''])
+    const cStatus = await c.waitFor('right to start', s => s.peerId !== '', 15_000)
+    const bSeen = await b.waitFor('left to connect to right', s => s.connections.some(conn => conn.peerId === cStatus.peerId), 30_000)
+    expect(bSeen.connections.map(conn => conn.peerId)).toContain(aStatus.peerId)
+  })
+
   it('refuses another fleet\'s node and a node without a token, with a reason on both sides', async () => {
     const dir = await tempDir('refuse')
     const token = await createToken(join(dir, 'fleet.db'))
