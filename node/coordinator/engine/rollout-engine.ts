@@ -40,6 +40,8 @@ export interface RolloutEngineComponents {
   sign(plan: Encodable<Plan>): Promise<SignedPlan>
   /** Gossips a signed plan (and keeps it for anti-entropy). */
   publish(bytes: Uint8Array): Promise<{ recipients: number }>
+  /** Plans published before a restart (the coordinator's plan store), so re-gossip resumes with them. */
+  heldPlans?(): ReadonlyArray<{ deploymentId: string, seq: number, bytes: Uint8Array }>
 }
 
 export interface RolloutEngineInit {
@@ -77,6 +79,10 @@ export class RolloutEngine implements DeploymentEngine {
   async start (): Promise<void> {
     this.stopped = false
     const live = (await this.c.store.deployments.list()).filter(d => !TERMINAL_STATUSES.has(d.state))
+    const liveIds = new Set(live.map(d => d.id))
+    for (const held of [...(this.c.heldPlans?.() ?? [])].sort((a, b) => a.seq - b.seq)) {
+      if (liveIds.has(held.deploymentId)) this.latestPlans.set(held.deploymentId, held.bytes)
+    }
     for (const deployment of live) this.schedule(deployment.id, 0)
     if (live.length > 0) this.log.info('resuming %d live deployment(s)', live.length)
     this.regossipTimer = setInterval(() => { void this.regossip() }, this.init.regossipIntervalMs)

@@ -104,8 +104,9 @@ export async function startCoordinatorNode (options: CoordinatorNodeOptions): Pr
     const artifacts = await ArtifactService.start({ libp2p: mesh.libp2p, storageDir: nodeStore.dir, clock, logger, trustedKeys: () => releaseKeys })
     stack.push(async () => { await artifacts.stop() })
 
+    const planStore = await openPlanStore(nodeStore.dir)
     const gossip: PlanGossip = planGossip()({
-      clock, random, logger, libp2p: mesh.libp2p, store: await openPlanStore(nodeStore.dir), fleetId: secrets.fleetId, trustedKeys: () => [coordinatorKey]
+      clock, random, logger, libp2p: mesh.libp2p, store: planStore, fleetId: secrets.fleetId, trustedKeys: () => [coordinatorKey]
     })
     await gossip.start()
     stack.push(async () => { await gossip.stop() })
@@ -121,7 +122,8 @@ export async function startCoordinatorNode (options: CoordinatorNodeOptions): Pr
     const engine: RolloutEngine = rolloutEngine(options.engine ?? {})({
       store, audit, clock, logger, fleetId: secrets.fleetId, manifest,
       sign: async plan => await signPlan(plan, secrets.fleetKey),
-      publish: async bytes => await gossip.publish(bytes)
+      publish: async bytes => await gossip.publish(bytes),
+      heldPlans: () => planStore.list()
     })
     const api: ApiServer = createApiServer({ deploymentSpecSchema, store, registry, engine, audit, clock, random, logger })
 
