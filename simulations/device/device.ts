@@ -112,14 +112,18 @@ export class Device {
 
   /** The steps the real planner asks for now. */
   steps (): Step[] {
-    return planSteps(this.agent, { [SIM_APP]: this.observed }, { nowMs: this.sim.nowMs })
+    return planSteps(this.agent, { [SIM_APP]: this.observed }, { nowMs: this.sim.clockMs })
   }
 
-  /** One step at a time, re-planning after each (the reconciler's loop; an empty plan is converged). */
+  /**
+   * The reconciler's loop: run the planner's steps in order (a round), then plan again; a step
+   * that fails ends the round early. An empty plan is converged — unless a failed version is
+   * backing off, then the agent looks again when its retry time comes.
+   */
   reconcile (): void {
     if (this.busy) return
-    const step = this.steps()[0]
-    if (step === undefined) {
+    const steps = this.steps()
+    if (steps.length === 0) {
       const retryAt = this.agent.apps[SIM_APP]?.failures[this.agent.target.apps[SIM_APP]?.manifest.version ?? '']?.retryAtMs
       if (retryAt !== undefined && retryAt > this.sim.nowMs && retryAt !== this.wakeAtMs) {
         this.wakeAtMs = retryAt
@@ -128,10 +132,19 @@ export class Device {
       return
     }
     this.busy = true
-    this.sim.after(this.duration(step), step.action, this.node, () => {
+    this.runRound(steps, 0)
+  }
+
+  private runRound (steps: readonly Step[], index: number): void {
+    const step = steps[index]
+    if (step === undefined) {
       this.busy = false
-      this.execute(step)
       this.reconcile()
+      return
+    }
+    this.sim.after(this.duration(step), step.action, this.node, () => {
+      const ok = this.execute(step)
+      this.runRound(ok ? steps : [], ok ? index + 1 : 0)
     })
   }
 
@@ -141,40 +154,44 @@ export class Device {
     switch (step.action) {
       case 'install': return (p.artifactBytes * 8000) / (this.net.topology.downloadBps[this.node] as number) + r.logNormal(p.installVerifyMsMedian, STEP_SIGMA)
       case 'start': return r.logNormal(p.startMsMedian, STEP_SIGMA)
-      case 'await-healthy': return p.badVersions.has(step.version) ? p.healthTimeoutMs : Math.min(p.healthTimeoutMs, r.logNormal(p.healthyMsMedian, STEP_SIGMA))
+      case 'await-healthy':
+        if (p.badVersions.has(step.version)) return p.healthTimeoutMs
+        // Already healthy (a restart of the active version, or a second round): one probe.
+        if (this.observed.health[step.version] === 'healthy') return 50
+        return Math.min(p.healthTimeoutMs, r.logNormal(p.healthyMsMedian, STEP_SIGMA))
       case 'stop': return r.logNormal(p.stopMsMedian, STEP_SIGMA)
       default: return 50
     }
   }
 
-  /** The executor table: what each step changes once its time has passed. */
-  private execute (step: Step): void {
+  /** The executor table: what each step changes once its time has passed; false when it failed. */
+  private execute (step: Step): boolean {
     const app = this.agent.apps[SIM_APP]
-    if (app === undefined) return
+    if (app === undefined) return false
     const target = this.agent.target.apps[SIM_APP]
     switch (step.action) {
       case 'install':
         // The fetch needs a path to peers: offline, the step fails like a fetch timeout would.
         if (this.net.online[this.node] !== 1 || this.random.chance(this.params.installFailure)) {
           this.fail(step.version, `install: fetching ${SIM_APP}@${step.version} failed`, StepFailedError.code)
-          return
+          return false
         }
         app.installed[step.version] = { dir: `/sim/${step.version}`, entrypoint: ['app'] }
         if (target !== undefined && target.manifest.version === step.version) app.versions[step.version] = target
-        return
+        return true
       case 'start':
         this.observed.running[step.version] = true
         this.observed.health[step.version] = 'starting'
         this.observer.onStart(this, step.version)
-        return
+        return true
       case 'await-healthy':
         if (this.params.badVersions.has(step.version)) {
           this.observed.health[step.version] = 'unhealthy'
           this.fail(step.version, `await-healthy: ${SIM_APP}@${step.version} not healthy within ${this.params.healthTimeoutMs} ms`, HealthCheckFailedError.code)
-          return
+          return false
         }
         this.observed.health[step.version] = 'healthy'
-        return
+        return true
       case 'switch': {
         if (app.active !== step.version) app.previous = app.active
         app.active = step.version
@@ -182,25 +199,26 @@ export class Device {
         this.observer.onSwitch(this, step.version)
         const plan = this.current?.plan
         if (plan !== undefined) this.report({ deploymentId: plan.deploymentId, planSeq: plan.seq, step: 'switch', health: Health.HEALTHY, appVersion: step.version })
-        return
+        return true
       }
       case 'stop':
         delete this.observed.running[step.version]
         delete this.observed.health[step.version]
-        return
+        return true
       case 'uninstall':
         delete app.installed[step.version]
-        return
+        return true
       case 'forget':
-        return
+        return true
     }
+    return true
   }
 
   /** The agent's update-failed event, as the plan applier reports it. */
   private fail (version: string, error: string, code: string): void {
     const app = this.agent.apps[SIM_APP]
     if (app === undefined) return
-    const failures = recordFailure(app.failures[version], error, this.sim.nowMs, PENALTY_MS_DEFAULT)
+    const failures = recordFailure(app.failures[version], error, this.sim.clockMs, PENALTY_MS_DEFAULT)
     app.failures[version] = failures
     const plan = this.current?.plan
     if (plan === undefined) return
@@ -211,6 +229,6 @@ export class Device {
   }
 
   private report (fields: Partial<RolloutReport> & Pick<RolloutReport, 'deploymentId' | 'planSeq' | 'step' | 'health'>): void {
-    this.outbox.append({ deviceId: this.identity.id, appVersion: '', errorCode: '', errorMessage: '', metrics: new Map(), sentMs: this.sim.nowMs, ...fields })
+    this.outbox.append({ deviceId: this.identity.id, appVersion: '', errorCode: '', errorMessage: '', metrics: new Map(), sentMs: this.sim.clockMs, ...fields })
   }
 }

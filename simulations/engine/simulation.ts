@@ -33,6 +33,12 @@ export class Simulation {
     this.random = new SimRandom(seed)
   }
 
+  /**
+   * Whole virtual ms, what the Clock port and every Unix-ms field see: events run at fractional
+   * times (serialization of a few bytes takes microseconds), Date.now() never does.
+   */
+  get clockMs (): number { return Math.floor(this.nowMs) }
+
   /** Virtual ms since the start. */
   get elapsedMs (): number { return this.nowMs - SIM_T0_MS }
 

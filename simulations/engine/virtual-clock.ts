@@ -8,7 +8,7 @@ import type { AbortOptions, Clock } from '../../node/ports/index.js'
 
 export function virtualClock (sim: Simulation, node = -1): Clock {
   return {
-    nowMs: () => sim.nowMs,
+    nowMs: () => sim.clockMs,
     sleep: async (ms: number, options: AbortOptions = {}) => {
       const signal = options.signal
       signal?.throwIfAborted()

@@ -21,6 +21,8 @@ export interface GossipParams {
   syncIntervalMs: number
   /** CPU time of one Ed25519 plan verification on a small device. */
   verifyCpuMs: number
+  /** False models a node build that skips signature checks: only tests that prove the checkers can fail set it. */
+  checkSignatures: boolean
 }
 
 export const DEFAULT_GOSSIP: GossipParams = {
@@ -32,7 +34,8 @@ export const DEFAULT_GOSSIP: GossipParams = {
   gossipWindowHeartbeats: 3,
   floodPublish: true,
   syncIntervalMs: SYNC_INTERVAL_MS,
-  verifyCpuMs: 0.5
+  verifyCpuMs: 0.5,
+  checkSignatures: true
 }
 
 /** Wire sizes of control messages (protobuf framing plus ids), bytes. */
