@@ -18,7 +18,7 @@ export function virtualClock (sim: Simulation, node = -1): Clock {
           if (done) return
           done = true
           sim.microtasksPending = true
-          reject(signal?.reason)
+          reject(signal?.reason instanceof Error ? signal.reason : new Error('sleep aborted', { cause: signal?.reason }))
         }
         signal?.addEventListener('abort', onAbort, { once: true })
         sim.after(Math.max(0, ms), 'sleep', node, () => {

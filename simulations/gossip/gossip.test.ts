@@ -15,7 +15,7 @@ function setup (nodes: number, seed = 5): { sim: Simulation, net: Network, gossi
     onPlan: (node, m) => { got.set(node, m.plan.seq) },
     onRejected: node => { rejected.push(node) }
   })
-  new AntiEntropy(gossip, sim.random.fork()) // eslint-disable-line no-new
+  new AntiEntropy(gossip, sim.random.fork())
   return { sim, net, gossip, got, rejected }
 }
 

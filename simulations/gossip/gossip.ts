@@ -42,8 +42,10 @@ export class Gossip {
   /** Latest valid plan per deployment: what anti-entropy compares and serves. */
   readonly store: Array<Map<string, PlanMessage>>
   readonly stats: GossipStats = { accepted: { gossip: 0, sync: 0, local: 0 }, duplicates: 0, stale: 0, rejected: 0, ihave: 0, iwant: 0, grafts: 0, prunes: 0 }
-  /** Publish → first acceptance, per (valid message, node), ms. */
+  /** Publish → first acceptance by gossip, per (valid message, node), ms: what gossipsub's own simulations measure. */
   readonly deliveryDelaysMs: number[] = []
+  /** Publish → acceptance by anti-entropy (a node that missed the gossip: offline, cut off), ms. */
+  readonly syncDelaysMs: number[] = []
   private readonly seen: Array<Set<number>>
   private readonly recent: Recent[][]
   private readonly byId = new Map<number, PlanMessage>()
@@ -53,9 +55,9 @@ export class Gossip {
 
   constructor (readonly sim: Simulation, readonly net: Network, readonly params: GossipParams, private readonly random: SimRandom, private readonly handlers: GossipHandlers) {
     const n = net.size
-    this.mesh = Array.from({ length: n }, () => new Set())
-    this.store = Array.from({ length: n }, () => new Map())
-    this.seen = Array.from({ length: n }, () => new Set())
+    this.mesh = Array.from({ length: n }, () => new Set<number>())
+    this.store = Array.from({ length: n }, () => new Map<string, PlanMessage>())
+    this.seen = Array.from({ length: n }, () => new Set<number>())
     this.recent = Array.from({ length: n }, () => [])
     this.heartbeatAt = new Float64Array(n).fill(-1)
     this.phaseMs = Float64Array.from({ length: n }, () => random.float() * params.heartbeatMs)
@@ -112,7 +114,8 @@ export class Gossip {
     }
     store.set(message.plan.deploymentId, message)
     this.stats.accepted[source]++
-    if (source !== 'local') this.deliveryDelaysMs.push(this.sim.nowMs - message.publishedMs)
+    if (source === 'gossip') this.deliveryDelaysMs.push(this.sim.nowMs - message.publishedMs)
+    if (source === 'sync') this.syncDelaysMs.push(this.sim.nowMs - message.publishedMs)
     this.handlers.onPlan(node, message, source)
     return true
   }

@@ -37,6 +37,8 @@ export interface SimReport {
   }
   timeToUpdateMs: Distribution
   gossipDelayMs: Distribution
+  /** Plans that reached a node by anti-entropy instead (it missed the gossip). */
+  syncDelayMs: Distribution
   bytesPerNode: { sent: Distribution, received: Distribution }
   network: { messages: number, bytes: number, dropped: number, retransmissions: number }
   gossip: Record<string, unknown>
@@ -92,6 +94,7 @@ export function buildReport (result: RunResult, peakRssBytes: number): SimReport
     },
     timeToUpdateMs: summarize(world.updateDelaysMs),
     gossipDelayMs: summarize(gossip.deliveryDelaysMs),
+    syncDelayMs: summarize(gossip.syncDelaysMs),
     bytesPerNode: { sent: summarize(deviceBytes(net.bytesSent)), received: summarize(deviceBytes(net.bytesReceived)) },
     network: { ...net.stats },
     gossip: { ...gossip.stats },

@@ -58,7 +58,7 @@ ${timeline(r)}
 ${cdf('CDF of time-to-update (plan published → device switched)', r.samples.timeToUpdateMs)}
 ${cdf('CDF of gossip delay (publish → first acceptance per node)', r.samples.gossipDelayMs)}
 <table><tr><th></th><th>n</th><th>p50</th><th>p90</th><th>p99</th><th>max</th></tr>
-${row('time-to-update', r.timeToUpdateMs)}${row('gossip delay', r.gossipDelayMs)}${row('bytes sent per device', r.bytesPerNode.sent, 'B')}${row('bytes received per device', r.bytesPerNode.received, 'B')}</table>
+${row('time-to-update', r.timeToUpdateMs)}${row('gossip delay', r.gossipDelayMs)}${row('delay via anti-entropy', r.syncDelayMs)}${row('bytes sent per device', r.bytesPerNode.sent, 'B')}${row('bytes received per device', r.bytesPerNode.received, 'B')}</table>
 </body></html>
 `
 }

@@ -13,6 +13,7 @@ export function formatSummary (r: SimReport): string {
     `time-to-update ${dist(r.timeToUpdateMs)}`,
     `rollback       ${r.deployment.rollbackMs === null ? '-' : `${s(r.deployment.rollbackMs)} (started at ${s(r.deployment.rollbackStartedMs)})`}`,
     `gossip delay   ${dist(r.gossipDelayMs)}`,
+    `via sync       ${dist(r.syncDelayMs)}`,
     `network        ${r.network.messages} messages, ${(r.network.bytes / 2 ** 20).toFixed(1)} MiB, ${r.network.dropped} dropped, ${r.network.retransmissions} retransmitted; anti-entropy ${r.antiEntropy.syncs} syncs`,
     `forged plans   ${r.forgedPlansPublished} published, ${String(r.gossip.rejected)} rejections`,
     `engine         ${r.events} events in ${s(r.wallMs)} wall (${r.eventsPerSecond} events/s), ${s(r.simulatedMs)} simulated, peak RSS ${r.peakRssMiB} MiB`,
