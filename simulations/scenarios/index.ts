@@ -14,16 +14,18 @@ import { canaryBadVersion } from './canary-bad-version.js'
 import { canaryGood } from './canary-good.js'
 import { churnLoss } from './churn-loss.js'
 import { partition } from './partition.js'
+import { randomScenario } from './random.js'
 import type { Scenario } from './config.js'
 
 export const scenarios: Readonly<Record<string, Scenario>> = {
   'canary-good': canaryGood,
   'canary-bad-version': canaryBadVersion,
   partition,
-  'churn-loss': churnLoss
+  'churn-loss': churnLoss,
+  random: randomScenario
 }
 
-export { canaryBadVersion, canaryGood, churnLoss, partition }
+export { canaryBadVersion, canaryGood, churnLoss, partition, randomScenario }
 export { canarySpec, scenarioRandom } from './config.js'
 export type { Scenario, ScenarioConfig } from './config.js'
 export { runScenario } from './run.js'
