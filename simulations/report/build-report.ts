@@ -5,7 +5,7 @@
 import { SIM_T0_MS, summarize } from '../engine/index.js'
 import type { Distribution } from '../engine/index.js'
 import type { Violation } from '../invariants/index.js'
-import type { RunResult } from '../scenarios/index.js'
+import type { ProgressSample, RunResult } from '../scenarios/index.js'
 
 export interface PhaseMark { atMs: number, event: string, status: string, phase: number }
 
@@ -47,7 +47,9 @@ export interface SimReport {
   violationCount: number
   violations: Violation[]
   /** Raw samples for the plots (sorted), capped so the report stays small. */
-  samples: { timeToUpdateMs: number[], gossipDelayMs: number[] }
+  samples: { timeToUpdateMs: number[], gossipDelayMs: number[], bytesReceived: number[] }
+  /** Devices on the new version, updating and offline, every 5 s of virtual time. */
+  progress: ProgressSample[]
 }
 
 /** Points kept per plotted distribution. */
@@ -102,6 +104,7 @@ export function buildReport (result: RunResult, peakRssBytes: number): SimReport
     forgedPlansPublished: world.forgedPublished,
     violationCount: result.violationCount,
     violations: result.violations,
-    samples: { timeToUpdateMs: thin(world.updateDelaysMs), gossipDelayMs: thin(gossip.deliveryDelaysMs) }
+    samples: { timeToUpdateMs: thin(world.updateDelaysMs), gossipDelayMs: thin(gossip.deliveryDelaysMs), bytesReceived: thin(deviceBytes(net.bytesReceived)) },
+    progress: result.progress
   }
 }

@@ -29,6 +29,6 @@ export { canaryBadVersion, canaryGood, churnLoss, partition, randomScenario }
 export { canarySpec, scenarioRandom } from './config.js'
 export type { Scenario, ScenarioConfig } from './config.js'
 export { runScenario } from './run.js'
-export type { RunResult } from './run.js'
+export type { ProgressSample, RunResult } from './run.js'
 export { buildWorld, deviceId } from './world.js'
 export type { World, WorldOptions } from './world.js'
