@@ -42,6 +42,8 @@ export class SimCoordinator implements ReportReceiver {
   readonly audits: AuditRecord[] = []
   readonly published: PlanMessage[] = []
   decisions = 0
+  /** Wall ms spent inside the controller: a decision is O(devices), this is its price at fleet size. */
+  controllerWallMs = 0
   reportsReceived = 0
   private readonly bucketOf = cohortBucketCache()
   private readonly controller: Controller
@@ -72,7 +74,9 @@ export class SimCoordinator implements ReportReceiver {
   private decide (): void {
     this.decisions++
     const ctx = { nowMs: this.sim.clockMs, devices: this.init.devices, bucketOf: this.bucketOf }
+    const wallStart = performance.now()
     const decision = this.controller(this.init.spec, this.state, this.reports, ctx)
+    this.controllerWallMs += performance.now() - wallStart
     this.state = decision.state
     for (const action of decision.actions) {
       switch (action.type) {

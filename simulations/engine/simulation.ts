@@ -68,7 +68,7 @@ export class Simulation {
       this.queue.pop()
       this.nowMs = next.atMs
       this.eventsRun++
-      this.trace.append(`${next.atMs - SIM_T0_MS} ${next.kind} ${next.node}`)
+      this.trace.event(next.atMs - SIM_T0_MS, next.kind, next.node)
       next.run()
       if (this.microtasksPending) {
         this.microtasksPending = false

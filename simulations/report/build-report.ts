@@ -32,6 +32,8 @@ export interface SimReport {
     convergedMs: number | null
     plansPublished: number
     decisions: number
+    /** Wall ms inside the rollout controller, all decisions together. */
+    controllerWallMs: number
     reportsReceived: number
     timeline: PhaseMark[]
   }
@@ -91,6 +93,7 @@ export function buildReport (result: RunResult, peakRssBytes: number): SimReport
       convergedMs: result.convergedMs ?? null,
       plansPublished: coordinator.published.length,
       decisions: coordinator.decisions,
+      controllerWallMs: Math.round(coordinator.controllerWallMs),
       reportsReceived: coordinator.reportsReceived,
       timeline: audits.map(a => ({ atMs: rel(a.atMs), event: a.event, status: a.status, phase: a.phase }))
     },

@@ -8,7 +8,7 @@ const dist = (d: Distribution): string => d.count === 0 ? '-' : `p50 ${s(d.p50)}
 export function formatSummary (r: SimReport): string {
   const lines = [
     `scenario ${r.scenario}  nodes ${r.nodes}  seed ${r.seed}: ${r.ok ? 'PASS' : 'FAIL'}`,
-    `deployment     ${r.deployment.status}; plans ${r.deployment.plansPublished}, decisions ${r.deployment.decisions}, reports ${r.deployment.reportsReceived}; converged at ${s(r.deployment.convergedMs)}`,
+    `deployment     ${r.deployment.status}; plans ${r.deployment.plansPublished}, decisions ${r.deployment.decisions} (${s(r.deployment.controllerWallMs)} wall in the controller), reports ${r.deployment.reportsReceived}; converged at ${s(r.deployment.convergedMs)}`,
     `timeline       ${r.deployment.timeline.map(m => `${s(m.atMs)} ${m.event}`).join(' → ')}`,
     `time-to-update ${dist(r.timeToUpdateMs)}`,
     `rollback       ${r.deployment.rollbackMs === null ? '-' : `${s(r.deployment.rollbackMs)} (started at ${s(r.deployment.rollbackStartedMs)})`}`,
