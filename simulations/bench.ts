@@ -26,6 +26,7 @@ const cols: Array<[string, (r: SimReport) => string]> = [
   ['result', r => r.ok ? 'pass' : 'FAIL'],
   ['wall', r => `${(r.wallMs / 1_000).toFixed(1)} s`],
   ['events', r => String(r.events)],
+  ['CPU', r => `${(r.cpuMs / 1_000).toFixed(1)} s`],
   ['events/s', r => String(r.eventsPerSecond)],
   ['peak RSS', r => `${r.peakRssMiB} MiB`],
   ['simulated', r => `${(r.simulatedMs / 1_000).toFixed(0)} s`],

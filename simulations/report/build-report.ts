@@ -19,6 +19,8 @@ export interface SimReport {
   events: number
   eventsPerSecond: number
   wallMs: number
+  /** CPU ms of the run (user + system); events/s per CPU second is `events / cpuMs × 1000`. */
+  cpuMs: number
   peakRssMiB: number
   simulatedMs: number
   deployment: {
@@ -82,6 +84,7 @@ export function buildReport (result: RunResult, peakRssBytes: number): SimReport
     events: sim.eventsRun,
     eventsPerSecond: Math.round(sim.eventsRun / Math.max(result.wallMs / 1_000, 1e-3)),
     wallMs: Math.round(result.wallMs),
+    cpuMs: Math.round(result.cpuMs),
     peakRssMiB: Math.round(peakRssBytes / 2 ** 20),
     simulatedMs: Math.round(sim.elapsedMs),
     deployment: {

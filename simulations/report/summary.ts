@@ -16,7 +16,7 @@ export function formatSummary (r: SimReport): string {
     `via sync       ${dist(r.syncDelayMs)}`,
     `network        ${r.network.messages} messages, ${(r.network.bytes / 2 ** 20).toFixed(1)} MiB, ${r.network.dropped} dropped, ${r.network.retransmissions} retransmitted; anti-entropy ${r.antiEntropy.syncs} syncs`,
     `forged plans   ${r.forgedPlansPublished} published, ${String(r.gossip.rejected)} rejections`,
-    `engine         ${r.events} events in ${s(r.wallMs)} wall (${r.eventsPerSecond} events/s), ${s(r.simulatedMs)} simulated, peak RSS ${r.peakRssMiB} MiB`,
+    `engine         ${r.events} events in ${s(r.wallMs)} wall (${r.eventsPerSecond} events/s), ${s(r.cpuMs)} CPU, ${s(r.simulatedMs)} simulated, peak RSS ${r.peakRssMiB} MiB`,
     `trace hash     ${r.traceHash}`
   ]
   if (!r.ok) {

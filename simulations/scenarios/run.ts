@@ -47,12 +47,15 @@ export interface RunResult {
   /** Virtual ms from the start until liveness held (undefined: it never did). */
   convergedMs: number | undefined
   wallMs: number
+  /** CPU ms (user + system) of this process during the run: on a shared machine wall time also counts other processes. */
+  cpuMs: number
   /** How to run this again. */
   reproduce: string
 }
 
 export async function runScenario (config: ScenarioConfig, options: WorldOptions = {}): Promise<RunResult> {
   const wallStart = performance.now()
+  const cpuStart = process.cpuUsage()
   const world = buildWorld(config, options)
   const { sim, net, devices, coordinator, safety, spec } = world
   const scheduleMs = config.deployAtMs + rolloutPhases(spec).reduce((sum, p) => sum + p.durationMs, 0)
@@ -96,6 +99,7 @@ export async function runScenario (config: ScenarioConfig, options: WorldOptions
     progress,
     convergedMs,
     wallMs: performance.now() - wallStart,
+    cpuMs: (({ user, system }) => (user + system) / 1_000)(process.cpuUsage(cpuStart)),
     reproduce: `reproduce with --seed=${config.seed} (npm run sim -- --scenario ${config.name} --nodes ${config.nodes} --seed ${config.seed})`
   }
 }
