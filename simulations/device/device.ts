@@ -38,6 +38,21 @@ export interface DeviceObserver {
 
 interface Applied { seq: number, version?: string, message?: PlanMessage }
 
+export interface DeviceComponents {
+  node: number
+  identity: DeviceIdentity
+  /** What the device runs before any deployment. */
+  baseline: TargetApp
+  /** The agent's target for a version a plan names (spec and manifest). */
+  targets: (version: string) => TargetApp
+  sim: Simulation
+  net: Network
+  params: DeviceParams
+  random: SimRandom
+  outbox: ReportOutbox
+  observer: DeviceObserver
+}
+
 /** Selectors parsed once per plan target string: 10,000 devices share a few plans. */
 const selectors = new Map<string, TargetSelector>()
 function selectorOf (target: string): TargetSelector {
@@ -58,18 +73,27 @@ export class Device {
   private busy = false
   private wakeAtMs = -1
 
-  constructor (
-    readonly node: number,
-    readonly identity: DeviceIdentity,
-    baseline: TargetApp,
-    private readonly targets: (version: string) => TargetApp,
-    private readonly sim: Simulation,
-    private readonly net: Network,
-    private readonly params: DeviceParams,
-    private readonly random: SimRandom,
-    readonly outbox: ReportOutbox,
-    private readonly observer: DeviceObserver
-  ) {
+  readonly node: number
+  readonly identity: DeviceIdentity
+  readonly outbox: ReportOutbox
+  private readonly targets: (version: string) => TargetApp
+  private readonly sim: Simulation
+  private readonly net: Network
+  private readonly params: DeviceParams
+  private readonly random: SimRandom
+  private readonly observer: DeviceObserver
+
+  constructor (c: DeviceComponents) {
+    this.node = c.node
+    this.identity = c.identity
+    this.outbox = c.outbox
+    this.targets = c.targets
+    this.sim = c.sim
+    this.net = c.net
+    this.params = c.params
+    this.random = c.random
+    this.observer = c.observer
+    const baseline = c.baseline
     const version = baseline.manifest.version
     this.agent = {
       target: { apps: { [SIM_APP]: baseline } },

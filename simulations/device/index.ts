@@ -12,7 +12,7 @@
  * ```
  */
 export { Device } from './device.js'
-export type { DeviceObserver } from './device.js'
+export type { DeviceComponents, DeviceObserver } from './device.js'
 export { ReportOutbox, REPORT_BYTES } from './outbox.js'
 export type { ReportReceiver } from './outbox.js'
 export { DEFAULT_DEVICE } from './params.js'

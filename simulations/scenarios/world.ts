@@ -99,7 +99,7 @@ export function buildWorld (config: ScenarioConfig, options: WorldOptions = {}):
   identities.forEach((identity, i) => {
     const node = i + 1
     const outbox = new ReportOutbox(node, sim, net, streams.devices, coordinator)
-    devices.push(new Device(node, identity, targetFor(BASELINE_VERSION), targetFor, sim, net, config.device, streams.devices, outbox, observer))
+    devices.push(new Device({ node, identity, baseline: targetFor(BASELINE_VERSION), targets: targetFor, sim, net, params: config.device, random: streams.devices, outbox, observer }))
   })
   // Back online or healed: the report sender finds the coordinator again at once.
   net.onChange(change => {
