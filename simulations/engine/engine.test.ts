@@ -31,6 +31,16 @@ describe('engine', () => {
     expect(seen).toEqual([200, -220, 250])
   })
 
+  it('rejects a sleep when its signal aborts, and the timer then does nothing', async () => {
+    const sim = new Simulation(1)
+    const clock = virtualClock(sim)
+    const controller = new AbortController()
+    const outcome = clock.sleep(1_000, { signal: controller.signal }).then(() => 'resolved', (err: Error) => err.message)
+    sim.after(10, 'abort', 0, () => { controller.abort(new Error('stopped')) })
+    await sim.run({ untilMs: sim.nowMs + 5_000 })
+    expect(await outcome).toBe('stopped')
+  })
+
   it('hashes the same events the same way', async () => {
     const run = async (seed: number): Promise<string> => {
       const sim = new Simulation(seed)
