@@ -11,6 +11,7 @@ import { PENALTY_MS_DEFAULT } from '../../node/agent/constants.js'
 import { plan as planSteps } from '../../node/agent/planner.js'
 import { recordFailure } from '../../node/agent/retry-policy.js'
 import { inCohort } from '../../node/plans/cohort.js'
+import { PlanInvalidError } from '../../node/plans/errors.js'
 import { planProblem } from '../../node/plans/plan-check.js'
 import { matchesTarget, parseTarget } from '../../node/plans/target-selector.js'
 import { Health } from '../../proto/index.js'
@@ -51,17 +52,21 @@ export interface DeviceComponents {
   random: SimRandom
   outbox: ReportOutbox
   observer: DeviceObserver
+  /** Shared by the world's devices. @default a cache of this device's own */
+  selectorOf?: (target: string) => TargetSelector
 }
 
-/** Selectors parsed once per plan target string: 10,000 devices share a few plans. */
-const selectors = new Map<string, TargetSelector>()
-function selectorOf (target: string): TargetSelector {
-  let s = selectors.get(target)
-  if (s === undefined) {
-    s = parseTarget(target)
-    selectors.set(target, s)
+/** Parses plan targets once per world: 10,000 devices share a few plans (a pure memo, one per world, not per module). */
+export function selectorCache (): (target: string) => TargetSelector {
+  const selectors = new Map<string, TargetSelector>()
+  return (target) => {
+    let s = selectors.get(target)
+    if (s === undefined) {
+      s = parseTarget(target)
+      selectors.set(target, s)
+    }
+    return s
   }
-  return s
 }
 
 export class Device {
@@ -82,8 +87,10 @@ export class Device {
   private readonly params: DeviceParams
   private readonly random: SimRandom
   private readonly observer: DeviceObserver
+  private readonly selectorOf: (target: string) => TargetSelector
 
   constructor (c: DeviceComponents) {
+    this.selectorOf = c.selectorOf ?? selectorCache()
     this.node = c.node
     this.identity = c.identity
     this.outbox = c.outbox
@@ -109,22 +116,22 @@ export class Device {
     const plan = message.plan
     const problem = planProblem(plan)
     if (problem !== undefined) {
-      this.report({ deploymentId: plan.deploymentId, planSeq: plan.seq, step: 'apply', health: Health.UNHEALTHY, errorCode: 'FLEET_ERR_PLAN_INVALID', errorMessage: problem })
+      this.report({ deploymentId: plan.deploymentId, planSeq: plan.seq, step: 'apply', health: Health.UNHEALTHY, errorCode: PlanInvalidError.code, errorMessage: problem })
       return
     }
     const previous = this.applied.get(plan.deploymentId)
     if (previous !== undefined && plan.seq <= previous.seq) return
     const cohort = plan.cohort
-    if (cohort == null || !matchesTarget(selectorOf(cohort.target), this.identity) ||
+    if (cohort == null || !matchesTarget(this.selectorOf(cohort.target), this.identity) ||
       !inCohort(cohort.phaseBasisPoints, cohort.currentPhase, plan.deploymentId, this.identity.id)) {
       this.applied.set(plan.deploymentId, { ...previous, seq: plan.seq })
       return
     }
     const version = plan.manifest?.version ?? ''
     this.applied.set(plan.deploymentId, { seq: plan.seq, version, message })
+    this.observer.onApply(this, message)
     // A later phase of the same deployment changes nothing for a device already in it.
     if (previous?.version === version) return
-    this.observer.onApply(this, message)
     this.current = message
     this.agent.target.apps[SIM_APP] = this.targets(version)
     const running = this.active === version && this.observed.running[version] === true

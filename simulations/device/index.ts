@@ -11,7 +11,7 @@
  * console.log(SIM_APP, baseline.manifest.version)
  * ```
  */
-export { Device } from './device.js'
+export { Device, selectorCache } from './device.js'
 export type { DeviceComponents, DeviceObserver } from './device.js'
 export { ReportOutbox, REPORT_BYTES } from './outbox.js'
 export type { ReportReceiver } from './outbox.js'

@@ -5,7 +5,7 @@
  * alone decides everything.
  */
 import { parseDeploymentSpec } from '../../node/coordinator/rollout/index.js'
-import { BASELINE_VERSION, Device, FORGED_VERSION, ReportOutbox, SIM_APP, simAppRecord, simAppSpec, simManifest } from '../device/index.js'
+import { BASELINE_VERSION, Device, FORGED_VERSION, ReportOutbox, SIM_APP, selectorCache, simAppRecord, simAppSpec, simManifest } from '../device/index.js'
 import { SimCoordinator } from '../coordinator/index.js'
 import { SIM_T0_MS, Simulation } from '../engine/index.js'
 import { AntiEntropy, Gossip } from '../gossip/index.js'
@@ -96,10 +96,11 @@ export function buildWorld (config: ScenarioConfig, options: WorldOptions = {}):
     }
   }
   const switched = new Set<number>()
+  const selectorOf = selectorCache()
   identities.forEach((identity, i) => {
     const node = i + 1
     const outbox = new ReportOutbox(node, sim, net, streams.devices, coordinator)
-    devices.push(new Device({ node, identity, baseline: targetFor(BASELINE_VERSION), targets: targetFor, sim, net, params: config.device, random: streams.devices, outbox, observer }))
+    devices.push(new Device({ node, identity, baseline: targetFor(BASELINE_VERSION), targets: targetFor, sim, net, params: config.device, random: streams.devices, outbox, observer, selectorOf }))
   })
   // Back online or healed: the report sender finds the coordinator again at once.
   net.onChange(change => {
