@@ -140,6 +140,7 @@ export class Gossip {
   }
 
   private heartbeat (node: number): void {
+    this.heartbeatAt[node] = -1 // this one has run: the next wake must schedule another
     if (this.net.online[node] !== 1) return
     this.repairMesh(node)
     const windowStart = this.sim.nowMs - this.params.gossipWindowHeartbeats * this.params.heartbeatMs
