@@ -1,0 +1,142 @@
+/**
+ * Builds one run's world from a scenario config: the network, the gossip layer with
+ * anti-entropy, the devices, the coordinator with its controller, the safety checker, the
+ * faults and the forged plans. Streams are forked from the root in a fixed order, so the seed
+ * alone decides everything.
+ */
+import { parseDeploymentSpec } from '../../node/coordinator/rollout/index.js'
+import { BASELINE_VERSION, Device, FORGED_VERSION, ReportOutbox, SIM_APP, selectorCache, simAppRecord, simAppSpec, simManifest } from '../device/index.js'
+import { SimCoordinator } from '../coordinator/index.js'
+import { SIM_T0_MS, Simulation } from '../engine/index.js'
+import { AntiEntropy, Gossip } from '../gossip/index.js'
+import { SafetyChecker } from '../invariants/index.js'
+import { buildTopology, Network } from '../network/index.js'
+import type { ScenarioConfig } from './config.js'
+import type { ManifestJson } from '../../content/manifest/index.js'
+import type { TargetApp } from '../../node/agent/agent-state.js'
+import type { DeploymentSpec, RolloutDevice } from '../../node/coordinator/rollout/index.js'
+import type { Controller } from '../coordinator/index.js'
+import type { DeviceObserver } from '../device/index.js'
+import type { SimRandom } from '../engine/index.js'
+import type { PlanMessage } from '../gossip/index.js'
+
+export interface World {
+  config: ScenarioConfig
+  spec: DeploymentSpec
+  sim: Simulation
+  net: Network
+  gossip: Gossip
+  antiEntropy: AntiEntropy
+  /** devices[i] is node i + 1. */
+  devices: Device[]
+  coordinator: SimCoordinator
+  safety: SafetyChecker
+  /** Plan publish → the device switched to the version it named, first time per device and version. */
+  updateDelaysMs: number[]
+  forgedPublished: number
+}
+
+export interface WorldOptions {
+  /** The controller the coordinator runs. @default decide (the real one) */
+  controller?: Controller
+}
+
+export function deviceId (node: number): string {
+  return `dev-${String(node).padStart(6, '0')}`
+}
+
+export function buildWorld (config: ScenarioConfig, options: WorldOptions = {}): World {
+  const sim = new Simulation(config.seed)
+  const streams = { network: sim.random.fork(), gossip: sim.random.fork(), sync: sim.random.fork(), devices: sim.random.fork(), faults: sim.random.fork(), forge: sim.random.fork() }
+  const net = new Network(sim, buildTopology(config.network, streams.network), config.network, streams.network)
+  const spec = parseDeploymentSpec(config.spec)
+  const safety = new SafetyChecker(sim, spec, BASELINE_VERSION)
+  const devices: Device[] = []
+  const gossip = new Gossip(sim, net, config.gossip, streams.gossip, {
+    onPlan: (node, message) => { if (node !== 0) devices[node - 1]?.onPlan(message) },
+    onRejected: () => {}
+  })
+  const antiEntropy = new AntiEntropy(gossip, streams.sync)
+
+  const manifests = new Map<string, TargetApp>()
+  const appSpec = simAppSpec(config.device.healthTimeoutMs)
+  const manifestFor = (version: string): ManifestJson => targetFor(version).manifest
+  const targetFor = (version: string): TargetApp => {
+    let t = manifests.get(version)
+    if (t === undefined) {
+      t = { spec: appSpec, manifest: simManifest(version, config.device.artifactBytes, SIM_T0_MS) }
+      manifests.set(version, t)
+    }
+    return t
+  }
+
+  const identities: RolloutDevice[] = []
+  for (let node = 1; node < net.size; node++) {
+    const groups = streams.devices.chance(config.device.untargetedFraction) ? ['lab'] : ['fleet']
+    identities.push({ id: deviceId(node), labels: { site: `site-${net.topology.site[node] ?? 0}` }, groups })
+  }
+  let messageIds = 0
+  const nextId = (): number => ++messageIds
+  const coordinator = new SimCoordinator(sim, gossip, {
+    spec, devices: identities, app: simAppRecord(SIM_T0_MS), manifestFor, ...(options.controller !== undefined ? { controller: options.controller } : {}),
+    onPublish: () => { safety.onPublish() }
+  }, nextId)
+
+  const updateDelaysMs: number[] = []
+  const observer: DeviceObserver = {
+    onApply: (device, message) => { safety.onApply(device, message) },
+    onStart: (device, version) => { safety.onStart(device, version) },
+    onSwitch: (device, version) => {
+      safety.onSwitch(device, version)
+      const current = device.current
+      if (current !== undefined && current.plan.manifest?.version === version && !switched.has(device.node)) {
+        switched.add(device.node)
+        updateDelaysMs.push(sim.nowMs - current.publishedMs)
+      }
+    }
+  }
+  const switched = new Set<number>()
+  const selectorOf = selectorCache()
+  identities.forEach((identity, i) => {
+    const node = i + 1
+    const outbox = new ReportOutbox(node, sim, net, streams.devices, coordinator)
+    devices.push(new Device({ node, identity, baseline: targetFor(BASELINE_VERSION), targets: targetFor, sim, net, params: config.device, random: streams.devices, outbox, observer, selectorOf }))
+  })
+  // Back online or healed: the report sender finds the coordinator again at once.
+  net.onChange(change => {
+    const nodes = change.type === 'node' ? (change.online ? [change.node] : []) : (change.cut ? [] : net.topology.members[change.site] ?? [])
+    for (const node of nodes) devices[node - 1]?.outbox.wake()
+  })
+
+  config.faults(net, streams.faults, config.deployAtMs)
+  const world: World = { config, spec, sim, net, gossip, antiEntropy, devices, coordinator, safety, updateDelaysMs, forgedPublished: 0 }
+  scheduleForgeries(world, streams.forge, nextId, targetFor(FORGED_VERSION).manifest.version)
+  coordinator.startAt(sim.nowMs + config.deployAtMs)
+  return world
+}
+
+/**
+ * A compromised device replays the deployment's latest plan with a new seq, a 100% cohort and
+ * another version, under a signature that does not verify. Honest nodes must drop it.
+ */
+function scheduleForgeries (world: World, random: SimRandom, nextId: () => number, version: string): void {
+  const { config, sim, gossip, coordinator } = world
+  const windowMs = Math.max(config.healMs, 10 * 60_000)
+  for (let k = 0; k < config.forgedPlans; k++) {
+    const atMs = sim.nowMs + config.deployAtMs + 30_000 + random.float() * windowMs
+    const origin = 1 + random.int(Math.max(1, world.net.size - 1))
+    sim.at(atMs, 'forge', origin, () => {
+      const template = coordinator.published.at(-1)
+      if (template === undefined || world.net.online[origin] !== 1) return
+      const plan = {
+        ...template.plan,
+        seq: template.plan.seq + 1_000 + k,
+        manifest: { ...template.plan.manifest, name: SIM_APP, version } as PlanMessage['plan']['manifest'],
+        cohort: { phaseBasisPoints: [10_000], currentPhase: 0, target: 'all' }
+      }
+      const message: PlanMessage = { id: nextId(), plan, signatureValid: false, bytes: template.bytes, publishedMs: sim.nowMs, origin }
+      world.forgedPublished++
+      gossip.publish(origin, message)
+    })
+  }
+}
