@@ -10,9 +10,11 @@
  *   rolled-back and every device serves 2.0.0 again.
  * The time from the first failing report to the rollback's completion is printed.
  */
-import { join } from 'node:path'
+import { readFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createHostNetwork, netnsSupport, waitForLine } from '../support/netns-hosts.js'
+import { defaultTeePath, TEST_OUTPUT_DIR } from '../support/netns-logs.js'
 import { FLEETS_CLI, startFleetNode, tempDir } from '../support/fleet-node-proc.js'
 import { writeFixture } from '../fixtures/http-app.js'
 import type { Host, HostNetwork } from '../support/netns-hosts.js'
@@ -59,7 +61,16 @@ describe.skipIf(!support.ok)(`rollouts on ${DEVICES} namespace hosts${support.ok
     return r.body
   }
 
-  const logs = (): string => [`coordinator:\n${host(0).logs(server.pid).slice(-40).join('\n')}`,
+  /** The coordinator's decisions, warnings and errors over the whole run (from its tee file), then the last lines of everyone. */
+  const decisions = (): string => {
+    try {
+      const text = readFileSync(resolve(TEST_OUTPUT_DIR, defaultTeePath(host(0).ns, server.pid)), 'utf8')
+      return text.split('\n').filter(l => /engine|coordinator:registry|ERROR|WARN  fleet:(coordinator|plans|reports)/.test(l)).slice(-80).join('\n')
+    } catch (err) {
+      return `(no coordinator log: ${(err as Error).message})`
+    }
+  }
+  const logs = (): string => [`coordinator decisions:\n${decisions()}`, `coordinator:\n${host(0).logs(server.pid).slice(-40).join('\n')}`,
     ...nodes.map((n, i) => `h${i + 1}:\n${n.logs().split('\n').slice(-15).join('\n')}`)].join('\n')
 
   async function until<T> (what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
@@ -136,7 +147,7 @@ describe.skipIf(!support.ok)(`rollouts on ${DEVICES} namespace hosts${support.ok
     const db = join(dir, 'fleet.db')
     const tokenFile = join(dir, 'fleet.token')
     server = host(0).spawn(process.execPath, [FLEETS_CLI, 'server', '--db', db, '--port', String(API_PORT), '--host', '0.0.0.0', '--keys-dir', keysDir,
-      '--no-mdns', '--rpc-port', '0', '--heartbeat-ms', '2000', '--join-token-out', tokenFile])
+      '--no-mdns', '--rpc-port', '0', '--heartbeat-ms', '2000', '--join-token-out', tokenFile], { tee: true })
     let printed = ''
     server.stdout?.on('data', (chunk: Buffer) => { printed += chunk.toString('utf8') })
     await waitForLine(server, /join token written/, 60_000)

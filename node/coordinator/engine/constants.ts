@@ -9,5 +9,7 @@ export const ENGINE_DEFAULTS = {
   /** setTimeout holds at most 2^31-1 ms; longer waits wake early and decide nothing new. */
   wakeDelayMaxMs: 3_600_000,
   /** After a decision failed (store or gossip error), try again this much later. */
-  retryDelayMs: 5_000
+  retryDelayMs: 5_000,
+  /** A gossip send that takes longer than this no longer holds up the deployment's next decisions. */
+  publishTimeoutMs: 10_000
 } as const

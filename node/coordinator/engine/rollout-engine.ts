@@ -219,8 +219,17 @@ export class RolloutEngine implements DeploymentEngine {
     })
     const bytes = encodeSignedPlan(await this.c.sign(plan))
     this.latestPlans.set(record.id, bytes)
-    const { recipients } = await this.c.publish(bytes)
-    this.log.info('deployment %s: plan #%d published (%s %s, phase %d, %d gossip peers)', record.id, action.seq, action.rollback ? 'rollback to' : 'version', action.version, action.phase, recipients)
+    // The plan is in the coordinator's plan store once publish has checked it; the gossip send
+    // itself must not hold the deployment's decisions hostage (a peer whose link died may stall
+    // it): past the timeout, anti-entropy and re-gossip deliver the plan.
+    let timer: NodeJS.Timeout | undefined
+    const timeout = new Promise<'timeout'>(resolve => { timer = setTimeout(() => { resolve('timeout') }, ENGINE_DEFAULTS.publishTimeoutMs) })
+    const sent = await Promise.race([this.c.publish(bytes), timeout]).finally(() => { clearTimeout(timer) })
+    if (sent === 'timeout') {
+      this.log.warn('deployment %s: gossiping plan #%d took over %d ms; continuing (peers get it by re-gossip and anti-entropy)', record.id, action.seq, ENGINE_DEFAULTS.publishTimeoutMs)
+      return
+    }
+    this.log.info('deployment %s: plan #%d published (%s %s, phase %d, %d gossip peers)', record.id, action.seq, action.rollback ? 'rollback to' : 'version', action.version, action.phase, sent.recipients)
   }
 
   /** Gossip the latest plans again: peers that missed a message get it without waiting for anti-entropy. */
