@@ -9,6 +9,9 @@ import type { AgentState } from './agent-state.js'
  * torn mix. Steps are small and infrequent, so rewriting the whole file is cheap.
  */
 export class StateFile {
+  /** Saves run one after another: two overlapping saves shared one temp file, and the second rename failed (ENOENT). */
+  private tail: Promise<unknown> = Promise.resolve()
+
   constructor (readonly path: string) {}
 
   async load (): Promise<AgentState> {
@@ -29,11 +32,19 @@ export class StateFile {
   }
 
   async save (state: AgentState): Promise<void> {
+    // Serialised now, so the file ends with the last state asked for.
+    const text = JSON.stringify(state, null, 2)
+    const run = this.tail.then(async () => { await this.write(text) }, async () => { await this.write(text) })
+    this.tail = run.catch(() => {})
+    await run
+  }
+
+  private async write (text: string): Promise<void> {
     await mkdir(dirname(this.path), { recursive: true, mode: 0o700 })
     const temp = `${this.path}.tmp`
     const file = await open(temp, 'w', 0o600)
     try {
-      await file.writeFile(JSON.stringify(state, null, 2))
+      await file.writeFile(text)
       await file.sync()
     } finally {
       await file.close()
