@@ -16,6 +16,7 @@ import { fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import type { BenchServerReady } from './api-bench-server.js'
 import type { ChildProcess } from 'node:child_process'
+import { mulberry32 } from '../support/mulberry32.js'
 
 const BASELINE_DEVICES = 100
 const DEVICES = Number(process.env.BENCH_DEVICES ?? 10_000)
@@ -36,18 +37,6 @@ const MIX_TOTAL = MIX.reduce((sum, [, weight]) => sum + weight, 0)
 
 interface Stats { n: number, errors: number, lastError?: string, seconds: number, ms: number[] }
 type RunResult = Map<Endpoint | 'all', Stats>
-
-/** mulberry32: the mix and the ids asked for follow from BENCH_SEED. */
-function random (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
-}
 
 async function startServer (devices: number): Promise<{ child: ChildProcess, ready: BenchServerReady }> {
   const prof = process.env.BENCH_CPU_PROF
@@ -116,7 +105,7 @@ async function load (server: BenchServerReady, seconds: number, record: boolean)
   }
   const deadline = performance.now() + seconds * 1000
   const worker = async (w: number): Promise<void> => {
-    const rnd = random(SEED * 1_000 + w)
+    const rnd = mulberry32(SEED * 1_000 + w)
     const cursor: { next?: string } = {}
     while (performance.now() < deadline) {
       let roll = rnd() * MIX_TOTAL

@@ -8,6 +8,7 @@ import { Health } from '../../../proto/index.js'
 import { RolloutDriver, syntheticFleet, syntheticReport, T0_MS } from './fixtures.js'
 import { decide, DeploymentCommandError, HISTORY_MAX, initialDeploymentState, parseDeploymentSpec, pause, promote, resume, rollback } from './index.js'
 import type { DeploymentSpecInput, DeploymentState, DeploymentStatus, RolloutAction } from './index.js'
+import { mulberry32 } from '../../../test/support/mulberry32.js'
 
 const MIN = 60_000
 const triggers: DeploymentSpecInput['triggers'] = [
@@ -36,21 +37,9 @@ const ALLOWED: Record<DeploymentStatus, DeploymentStatus[]> = {
   'rolled-back': []
 }
 
-/** mulberry32: a small seeded PRNG, so every run of a seed is the same run. */
-function prng (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
-}
-
 /** Runs 300 random operations; returns every action and the final state, checking invariants on the way. */
 function run (input: DeploymentSpecInput, seed: number): { actions: RolloutAction[], final: DeploymentState, visited: Set<DeploymentStatus> } {
-  const random = prng(seed)
+  const random = mulberry32(seed)
   const r = new RolloutDriver(parseDeploymentSpec(input), syntheticFleet(120))
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T
   for (let i = 0; i < 300; i++) {
