@@ -1,10 +1,10 @@
 import { CID } from 'multiformats/cid'
-import { parseManifestRef } from '../../../content/manifest/index.js'
-import { PIN_REASONS } from '../../../content/store/index.js'
-import { pumpEvents } from '../../../content/service/index.js'
-import type { ArtifactRef, ArtifactService, FetchEvent, GcReport, VerifyEvent } from '../../../content/service/index.js'
-import type { PinReason } from '../../../content/store/index.js'
-import type { RpcRoutes } from '../../rpc/index.js'
+import { parseManifestRef } from '../../content/manifest/index.js'
+import { PIN_REASONS } from '../../content/store/index.js'
+import { pumpEvents } from '../../content/service/index.js'
+import type { ArtifactRef, ArtifactService, FetchEvent, GcReport, VerifyEvent } from '../../content/service/index.js'
+import type { PinReason } from '../../content/store/index.js'
+import type { RpcRoutes } from './index.js'
 
 /** A request the node cannot act on: answered 400 with what to send instead. */
 function badRequest (message: string): Error {
