@@ -94,6 +94,10 @@ export const REPORT_DELIVERY_TIMEOUT_MS = 15_000
  */
 export const REPORT_IDLE_CHECK_MS = 30_000
 export const REPORT_REIDENTIFY_PEERS_MAX = 4
+/** Known receivers (peers whose stored protocols list REPORTS_PROTOCOL) a device with no connected one dials per round. */
+export const REPORT_REDIAL_RECEIVERS_MAX = 3
+/** Delivery failures in a row logged at debug level before they are logged at info. */
+export const REPORT_FAILURES_QUIET_MAX = 3
 
 /** Report streams a receiver answers at once (per connection): one per device is the norm. */
 export const REPORT_INBOUND_STREAMS_MAX = 32

@@ -136,7 +136,7 @@ export interface ReportSenderInit {
 }
 
 export interface ReportSenderComponents {
-  libp2p: Pick<FleetLibp2p, 'getConnections' | 'peerStore' | 'dialProtocol' | 'addEventListener' | 'removeEventListener' | 'services'>
+  libp2p: Pick<FleetLibp2p, 'getConnections' | 'peerStore' | 'dial' | 'dialProtocol' | 'addEventListener' | 'removeEventListener' | 'services'>
   outbox: Pick<ReportOutbox, 'peek' | 'ack' | 'stats' | 'onAppend'>
   clock: Clock
   random: Random

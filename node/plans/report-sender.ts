@@ -2,7 +2,8 @@ import { lpStream } from '@libp2p/utils'
 import { decodeReportAck, REPORT_ACK_BYTES_MAX } from '../../proto/index.js'
 import { backoffMs } from '../ports/index.js'
 import {
-  REPORT_BATCH_BYTES_MAX, REPORT_BATCH_MAX, REPORT_DELIVERY_TIMEOUT_MS, REPORT_IDLE_CHECK_MS, REPORT_REIDENTIFY_PEERS_MAX,
+  REPORT_BATCH_BYTES_MAX, REPORT_BATCH_MAX, REPORT_DELIVERY_TIMEOUT_MS, REPORT_FAILURES_QUIET_MAX, REPORT_IDLE_CHECK_MS,
+  REPORT_REDIAL_RECEIVERS_MAX, REPORT_REIDENTIFY_PEERS_MAX,
   REPORT_RETRY_BASE_MS, REPORT_RETRY_CAP_MS, REPORTS_PROTOCOL
 } from './constants.js'
 import type { ReportSenderComponents, ReportSenderInit, ReportSenderStats } from './index.js'
@@ -74,6 +75,7 @@ export class ReportSender {
       const peer = await this.receiver()
       if (peer == null) {
         await this.reidentify(signal)
+        if (await this.redialReceiver(signal)) continue
         await this.wait(idleMs, ['receiver'], signal)
         continue
       }
@@ -85,7 +87,10 @@ export class ReportSender {
         this.counters.failures++
         this.counters.lastError = (err as Error).message
         const delayMs = backoffMs(attempt++, this.init.retryBaseMs ?? REPORT_RETRY_BASE_MS, this.init.retryCapMs ?? REPORT_RETRY_CAP_MS, this.c.random)
-        this.log.debug('report delivery to %s failed (%s); retrying in %d ms', peer.toString(), (err as Error).message, delayMs)
+        // The first failures are routine (a receiver restarting); a run of them is worth an operator's eye.
+        const level = attempt > REPORT_FAILURES_QUIET_MAX ? 'info' : 'debug'
+        this.log[level]('report delivery to %s failed %d time(s) in a row (%s); %d pending; retrying in %d ms',
+          peer.toString(), attempt, (err as Error).message, this.c.outbox.stats().pending, delayMs)
         await this.wait(delayMs, ['receiver'], signal)
       }
     }
@@ -125,6 +130,31 @@ export class ReportSender {
       if (peer?.protocols.includes(REPORTS_PROTOCOL) === true) return connection.remotePeer
     }
     return undefined
+  }
+
+  /**
+   * No connected peer takes reports, but the peer store remembers one that did (the coordinator
+   * before a partition, a reboot or a restart of either side). The mesh redials only its
+   * bootstrap peers and peers discovery reports again, and its backoff can be long after a long
+   * partition: a device whose reports wait must not depend on that, so it dials the receiver
+   * itself. True when a connection opened (identify then tells whether it still takes reports).
+   */
+  private async redialReceiver (signal: AbortSignal): Promise<boolean> {
+    const known = await this.c.libp2p.peerStore.all({
+      filters: [(peer) => peer.protocols.includes(REPORTS_PROTOCOL) && peer.addresses.length > 0],
+      limit: REPORT_REDIAL_RECEIVERS_MAX
+    }).catch(() => [])
+    for (const peer of known) {
+      if (signal.aborted) return false
+      try {
+        await this.c.libp2p.dial(peer.id, { signal: AbortSignal.any([signal, AbortSignal.timeout(REPORT_DELIVERY_TIMEOUT_MS)]) })
+        this.log.info('dialled %s, which took reports before, to deliver %d pending report(s)', peer.id.toString(), this.c.outbox.stats().pending)
+        return true
+      } catch (err) {
+        this.log.debug('could not dial report receiver %s: %s', peer.id.toString(), (err as Error).message)
+      }
+    }
+    return false
   }
 
   /**

@@ -7,7 +7,13 @@
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
 import { generateKeyPair } from '@libp2p/crypto/keys'
+import { identify } from '@libp2p/identify'
+import { ping } from '@libp2p/ping'
+import { tcp } from '@libp2p/tcp'
+import { createLibp2p } from 'libp2p'
 import { afterAll, describe, expect, it } from 'vitest'
 import { decodePlan, decodeSignedPlan, encodeSignedPlan, Health } from '../../proto/index.js'
 import { silentLogger } from '../../node/logging/index.js'
@@ -15,7 +21,7 @@ import { meshNode } from '../../node/mesh/index.js'
 import { openPlanStore, openReportOutbox, planGossip, plansTopic, REPORTS_PROTOCOL, reportReceiver, reportSender, signPlan } from '../../node/plans/index.js'
 import { systemClock, systemRandom } from '../../node/ports/index.js'
 import { FLEET_ID, signingKey, testPlan } from './plan-fixtures.js'
-import type { MeshNode } from '../../node/mesh/index.js'
+import type { FleetLibp2p, MeshNode } from '../../node/mesh/index.js'
 import type { PlanGossip, PlanRejection, PlanStore, ReportOutbox, ReportSender } from '../../node/plans/index.js'
 import type { TrustedKey } from '../../content/keys/index.js'
 import type { DeviceReport } from '../../proto/index.js'
@@ -222,5 +228,41 @@ describe('report outbox on loopback libp2p nodes', () => {
       expect((await device.mesh.libp2p.peerStore.get(base.mesh.libp2p.peerId)).protocols).not.toContain(REPORTS_PROTOCOL)
     })
     await waitFor('the report delivered', () => received.size === 1 && device.outbox.stats().pending === 0)
+  }, 30_000)
+
+  it('dials a receiver it knew when no connection to it is left (after a partition nobody redials)', async () => {
+    // Bare libp2p nodes: a mesh node's dialer would redial the coordinator on its own, and the
+    // point here is that the sender does not depend on it (after a long partition the dialer
+    // has given up on every unpinned peer).
+    const bare = async () => await createLibp2p({
+      addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
+      transports: [tcp()], connectionEncrypters: [noise()], streamMuxers: [yamux()],
+      services: { identify: identify(), ping: ping() }
+    })
+    const deviceNode = await bare()
+    const coordinatorNode = await bare()
+    const dir = await mkdtemp(join(tmpdir(), 'fleetd-reports-'))
+    const outbox = await openReportOutbox(dir, { clock: common.clock, deviceId: deviceNode.peerId.toString() })
+    const sender = reportSender({ retryBaseMs: 100, retryCapMs: 500, idleCheckMs: 300 })({ ...common, libp2p: deviceNode as unknown as FleetLibp2p, outbox })
+    const received: DeviceReport[] = []
+    const receiver = await reportReceiver(coordinatorNode, async (report) => { received.push(report) })
+    try {
+      sender.start()
+      await coordinatorNode.dial(deviceNode.getMultiaddrs())
+      await outbox.append(draft(0))
+      await waitFor('the first report delivered', () => received.length === 1)
+
+      await deviceNode.hangUp(coordinatorNode.peerId)
+      await coordinatorNode.peerStore.delete(deviceNode.peerId)
+      await waitFor('disconnected', () => deviceNode.getConnections(coordinatorNode.peerId).length === 0)
+      await outbox.append(draft(1))
+      await waitFor('the second report delivered over a connection the device opened', () => received.length === 2 && outbox.stats().pending === 0)
+      expect(deviceNode.getConnections(coordinatorNode.peerId).map(c => c.direction)).toContain('outbound')
+    } finally {
+      await sender.stop()
+      await receiver.stop()
+      await outbox.close()
+      await Promise.all([deviceNode.stop(), coordinatorNode.stop()])
+    }
   }, 30_000)
 })
