@@ -9,6 +9,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { readFile, writeFile } from 'node:fs/promises'
+import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createHostNetwork, netnsSupport } from '../support/netns-hosts.js'
@@ -35,6 +36,25 @@ async function run (host: Host, args: string[], timeoutMs = TRANSFER_TIMEOUT_MS)
 }
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`
+
+/** CPU seconds (user + system) a process has used so far, from /proc (pids are shared across network namespaces). */
+async function cpuSeconds (pid: number | undefined): Promise<number> {
+  if (pid == null) return 0
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '')
+  // Fields after the parenthesised command: state is field 3; utime and stime are fields 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) / CLOCK_TICKS_PER_S
+}
+const CLOCK_TICKS_PER_S = 100
+
+/** Busy and total jiffies of the whole machine, to tell whether a phase was CPU-bound. */
+async function machineCpu (): Promise<{ busy: number, total: number }> {
+  const line = (await readFile('/proc/stat', 'utf8')).split('\n')[0] ?? ''
+  const v = line.trim().split(/\s+/).slice(1).map(Number)
+  const total = v.reduce((a, b) => a + b, 0)
+  const idle = (v[3] ?? 0) + (v[4] ?? 0)
+  return { busy: total - idle, total }
+}
 
 const support = await netnsSupport()
 if (!support.ok) { console.log(`content benchmark skipped: ${support.reason}`); process.exit(0) }
@@ -67,12 +87,18 @@ try {
 
   // (a) peer to peer
   const fetchers = network.hosts.slice(1)
+  const nodesCpu = async (): Promise<number> => (await Promise.all(nodes.map(async n => await cpuSeconds(n.child.pid)))).reduce((a, b) => a + b, 0)
+  const cpuBefore = await nodesCpu()
+  const machineBefore = await machineCpu()
   const p2p = await Promise.all(fetchers.map(async host => {
     const r = await run(host, [FLEET_NODE_CLI, 'artifact', 'fetch', manifestFile, '--storage-dir', join(dir, host.name), '--json'])
     const done = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as { sha256?: string, bytesFromPeers?: number, blocksFromBitswap?: number }
     if (done.sha256 !== sha) throw new Error(`${host.name} fetched the wrong bytes`)
     return { ms: r.ms, fromPeers: done.bytesFromPeers ?? 0, bitswap: done.blocksFromBitswap ?? 0 }
   }))
+  const p2pCpuS = await nodesCpu() - cpuBefore
+  const machineAfter = await machineCpu()
+  const machineBusy = (machineAfter.busy - machineBefore.busy) / Math.max(1, machineAfter.total - machineBefore.total)
   if (process.env.BENCH_LOGS === '1') for (const [i, n] of nodes.entries()) console.log(`--- host ${i} swarm log ---\n${n.logs().split('\n').filter(l => /swarm|fetch/.test(l)).join('\n')}`)
   const seedList = JSON.parse((await run(seed, [FLEET_NODE_CLI, 'artifact', 'list', '--storage-dir', join(dir, seed.name), '--json'])).stdout) as { uploads: Record<string, number> }
   const seedUploaded = Object.values(seedList.uploads).reduce((a, b) => a + b, 0)
@@ -97,6 +123,9 @@ try {
   console.log(`  (b) HTTP from the seed      ${seconds(httpMs).padEnd(16)} ${seconds(http.sort((a, b) => a - b)[Math.floor(http.length / 2)] ?? 0).padEnd(13)} ${(httpMs / bound).toFixed(2)}×`)
   console.log(`  fluid-model bound           ${seconds(bound)}`)
   console.log(`\n  HTTP / peer to peer: ${(httpMs / p2pMs).toFixed(2)}×   peer to peer / bound: ${(p2pMs / bound).toFixed(2)}×`)
+  const cores = availableParallelism()
+  console.log(`  CPU of the ${HOSTS} fleet-node processes during (a): ${p2pCpuS.toFixed(1)} s (${(1000 * p2pCpuS / (fetchers.length * bytes / 1e6)).toFixed(0)} ms per MB delivered); ` +
+    `on ${cores} cores that alone takes ≥ ${seconds(1000 * p2pCpuS / cores)} (${(1000 * p2pCpuS / cores / bound).toFixed(2)}× the bound); the machine was ${(100 * machineBusy).toFixed(0)}% busy`)
   console.log(`  seed uploaded ${(seedUploaded / 1e6).toFixed(1)} MB for ${fetchers.length} copies of ${(bytes / 1e6).toFixed(1)} MB (${(seedUploaded / bytes).toFixed(2)} copies); blocks by bitswap fallback: ${p2p.reduce((a, r) => a + r.bitswap, 0)}`)
 
   // A new version with 10% of its bytes changed in place, fetched by a host holding 1.0.0.
