@@ -245,7 +245,7 @@ describe('report outbox on loopback libp2p nodes', () => {
     const outbox = await openReportOutbox(dir, { clock: common.clock, deviceId: deviceNode.peerId.toString() })
     const sender = reportSender({ retryBaseMs: 100, retryCapMs: 500, idleCheckMs: 300 })({ ...common, libp2p: deviceNode as unknown as FleetLibp2p, outbox })
     const received: DeviceReport[] = []
-    const receiver = await reportReceiver(coordinatorNode, async (report) => { received.push(report) })
+    const receiver = await reportReceiver(coordinatorNode, (report) => { received.push(report); return Promise.resolve() })
     try {
       sender.start()
       await coordinatorNode.dial(deviceNode.getMultiaddrs())
