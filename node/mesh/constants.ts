@@ -9,6 +9,15 @@ export const MDNS_SERVICE_TAG = '_fleetd._udp.local'
 /** mDNS query interval: fast enough that a new device is found within seconds, slow enough for a LAN of hundreds. */
 export const MDNS_INTERVAL_MS = 5_000
 
+/**
+ * A connected peer's unchanged mDNS answer is passed on to libp2p (a peer-store write) at most
+ * this often: every node hears every node's answer to every query (see rediscovery-filter.ts).
+ */
+export const MDNS_REDISCOVERY_QUIET_MS = 60_000
+
+/** Peers whose last mDNS answer we remember; bounded against an mDNS flood. */
+export const MDNS_PEERS_TRACKED_MAX = 2_048
+
 /** Membership handshake deadline: a LAN peer answers in milliseconds; a stuck peer must not hold a connection slot. */
 export const MEMBERSHIP_HANDSHAKE_TIMEOUT_MS = 5_000
 

@@ -9,8 +9,10 @@ import { LevelDatastore } from 'datastore-level'
 import { createLibp2p } from 'libp2p'
 import { join } from 'node:path'
 import { GOSSIP_MESSAGE_BYTES_MAX, MAX_CONNECTIONS, PING_STREAMS_MAX, PING_TIMEOUT_MS_MIN, MDNS_INTERVAL_MS, MDNS_SERVICE_TAG } from './constants.js'
+import type { Clock } from '../ports/index.js'
 import { fleetGuard } from './fleet-guard.js'
 import { installXSalsa20Guard } from './xsalsa20-guard.js'
+import { RediscoveryFilter } from './rediscovery-filter.js'
 import type { RefusalEvent } from './fleet-guard.js'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Identify } from '@libp2p/identify'
@@ -28,6 +30,7 @@ export interface Libp2pOptions {
   mdns: boolean
   fleet?: { fleetId: string, networkKey: Uint8Array }
   agentVersion: string
+  clock: Clock
   onRefused(event: RefusalEvent): void
   /** Every mDNS answer, also for peers already in the peer store (libp2p's own
    * `peer:discovery` fires only for peers new to the store, so a restarted node with a
@@ -44,6 +47,9 @@ export async function createFleetLibp2p (options: Libp2pOptions): Promise<{ libp
   // The peer store survives restarts, so a rebooted device redials the peers it knew.
   const datastore = new LevelDatastore(join(options.storageDir, 'peerstore'))
   await datastore.open()
+  // Set once libp2p exists: the filter asks it which peers are connected.
+  let connected = (_peerId: string): boolean => false
+  const filter = new RediscoveryFilter(options.clock, (peerId) => connected(peerId))
   const libp2p = await createLibp2p({
     start: false,
     privateKey: options.privateKey,
@@ -58,7 +64,7 @@ export async function createFleetLibp2p (options: Libp2pOptions): Promise<{ libp
     // A busy Raspberry Pi (or 20 nodes starting on two cores) can take seconds to answer a
     // ping; libp2p's 5 s floor then tears down healthy LAN links.
     connectionMonitor: { pingTimeout: { minTimeout: PING_TIMEOUT_MS_MIN } },
-    peerDiscovery: options.mdns ? [observedMdns((peer) => { options.onDiscovered(peer) })] : [],
+    peerDiscovery: options.mdns ? [observedMdns(filter, (peer) => { options.onDiscovered(peer) })] : [],
     services: {
       identify: identify(),
       // The connection monitor pings every connection every 10 s on this same protocol; with
@@ -73,13 +79,24 @@ export async function createFleetLibp2p (options: Libp2pOptions): Promise<{ libp
       })
     }
   })
+  connected = (peerId) => libp2p.getConnections().some(c => c.remotePeer.toString() === peerId && c.status === 'open')
   return { libp2p, datastore }
 }
 
-function observedMdns (onDiscovered: (peer: PeerInfo) => void): (components: MulticastDNSComponents) => PeerDiscovery {
+function observedMdns (filter: RediscoveryFilter, onDiscovered: (peer: PeerInfo) => void): (components: MulticastDNSComponents) => PeerDiscovery {
   return (components) => {
     const discovery = mdns({ serviceTag: MDNS_SERVICE_TAG, interval: MDNS_INTERVAL_MS })(components)
-    discovery.addEventListener('peer', (evt) => { onDiscovered(evt.detail) })
+    // libp2p listens on this object's 'peer' events and merges each into the peer store: drop
+    // the answers that change nothing before anyone sees them (RediscoveryFilter says why).
+    const dispatch = discovery.dispatchEvent.bind(discovery)
+    discovery.dispatchEvent = (event: Event): boolean => {
+      if (event.type === 'peer') {
+        const peer = (event as CustomEvent<PeerInfo>).detail
+        if (!filter.admit(peer.id.toString(), peer.multiaddrs.map(a => a.toString()))) return true
+        onDiscovered(peer)
+      }
+      return dispatch(event)
+    }
     return discovery
   }
 }

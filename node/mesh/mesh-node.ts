@@ -54,6 +54,7 @@ export class DefaultMeshNode implements MeshNode {
       mdns: this.init.mdns ?? true,
       fleet: this.c.membership,
       agentVersion: this.c.agentVersion,
+      clock: this.c.clock,
       onDiscovered: (peer) => {
         if (this.node?.peerId.equals(peer.id) === true) return
         // A LAN peer's loopback address would reach our own node.

@@ -67,7 +67,10 @@ try {
   const keysDir = join(dir, 'keys')
   await run(seed, [FLEETS_CLI, 'keys', 'generate', 'release', '--keys-dir', keysDir])
   const token = (await run(seed, [FLEETS_CLI, 'token', 'create', '--db', join(dir, 'fleet.db'), '--release-key', 'release', '--keys-dir', keysDir])).stdout.trim()
-  for (const host of network.hosts) nodes.push(startFleetNode({ host, storageDir: join(dir, host.name), args: ['--token', token, '--rpc-port', '0', '--name', host.name] }))
+  // BENCH_CPU_PROF=DIR writes a V8 CPU profile of every fleet-node (on its graceful exit) into DIR.
+  const profileDir = process.env.BENCH_CPU_PROF
+  const env = profileDir != null ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : undefined
+  for (const host of network.hosts) nodes.push(startFleetNode({ host, storageDir: join(dir, host.name), args: ['--token', token, '--rpc-port', '0', '--name', host.name], ...(env != null ? { env } : {}) }))
   const meshStart = Date.now()
   // Watch the nodes' own logs rather than polling 16 status commands at once.
   while (!nodes.every(n => new RegExp(`connected to \\S+ \\(${HOSTS - 1} peers\\)`).test(n.logs()))) {
@@ -89,6 +92,9 @@ try {
   const fetchers = network.hosts.slice(1)
   const nodesCpu = async (): Promise<number> => (await Promise.all(nodes.map(async n => await cpuSeconds(n.child.pid)))).reduce((a, b) => a + b, 0)
   const cpuBefore = await nodesCpu()
+  // CLOCK_MONOTONIC µs, the clock of V8's CPU profiles: lets a profile be cut to this phase.
+  const monotonicUs = (): string => (process.hrtime.bigint() / 1000n).toString()
+  const windowStartUs = monotonicUs()
   const machineBefore = await machineCpu()
   const p2p = await Promise.all(fetchers.map(async host => {
     const r = await run(host, [FLEET_NODE_CLI, 'artifact', 'fetch', manifestFile, '--storage-dir', join(dir, host.name), '--json'])
@@ -97,6 +103,7 @@ try {
     return { ms: r.ms, fromPeers: done.bytesFromPeers ?? 0, bitswap: done.blocksFromBitswap ?? 0 }
   }))
   const p2pCpuS = await nodesCpu() - cpuBefore
+  if (profileDir != null) console.log(`profile window of (a): ${windowStartUs} ${monotonicUs()} (monotonic µs)`)
   const machineAfter = await machineCpu()
   const machineBusy = (machineAfter.busy - machineBefore.busy) / Math.max(1, machineAfter.total - machineBefore.total)
   if (process.env.BENCH_LOGS === '1') for (const [i, n] of nodes.entries()) console.log(`--- host ${i} swarm log ---\n${n.logs().split('\n').filter(l => /swarm|fetch/.test(l)).join('\n')}`)
