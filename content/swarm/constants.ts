@@ -41,8 +41,11 @@ export const REFUSAL_HOLD_MS = 3_000
 /** Internal DAG nodes per dag message, in bytes: well under SWARM_MESSAGE_BYTES_MAX. A 1 GiB artifact's ~80 nodes are ~600 KB. */
 export const DAG_MESSAGE_BYTES_MAX = 1024 * 1024
 
-/** Peers asked in turn for an artifact's DAG before falling back to bitswap. */
-export const DAG_PEERS_TRIED = 4
+/** Peers asked at once for an artifact's DAG (the first holder's answer wins). */
+export const DAG_PEERS_TRIED = 8
+
+/** Peers asked for an artifact's DAG in all, DAG_PEERS_TRIED at a time, before falling back to bitswap. */
+export const DAG_PEERS_ASKED_MAX = 32
 
 /** Time one peer gets to send an artifact's DAG. */
 export const DAG_FETCH_TIMEOUT_MS = 5_000

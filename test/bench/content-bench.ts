@@ -22,6 +22,7 @@ const SIZE_MB = Number(process.env.BENCH_MB ?? 20)
 const MBIT = Number(process.env.BENCH_MBIT ?? 10)
 const HTTP_PORT = 8099
 const MESH_WAIT_MS = 120_000
+const IDLE_SAMPLE_MS = 10_000
 const TRANSFER_TIMEOUT_MS = 900_000
 
 const HTTP_SERVER = `const http = require('node:http'), fs = require('node:fs');
@@ -91,6 +92,11 @@ try {
   // (a) peer to peer
   const fetchers = network.hosts.slice(1)
   const nodesCpu = async (): Promise<number> => (await Promise.all(nodes.map(async n => await cpuSeconds(n.child.pid)))).reduce((a, b) => a + b, 0)
+  // What the mesh costs with nothing to transfer (gossip heartbeats, mDNS, pings): the floor under (a).
+  const idleCpuStart = await nodesCpu()
+  await sleep(IDLE_SAMPLE_MS)
+  const idleCpuPerS = (await nodesCpu() - idleCpuStart) / (IDLE_SAMPLE_MS / 1000)
+  console.log(`  idle mesh: the ${HOSTS} fleet-nodes use ${idleCpuPerS.toFixed(2)} CPU-s per second together (${(100 * idleCpuPerS / HOSTS).toFixed(1)}% of a core each)`)
   const cpuBefore = await nodesCpu()
   // CLOCK_MONOTONIC µs, the clock of V8's CPU profiles: lets a profile be cut to this phase.
   const monotonicUs = (): string => (process.hrtime.bigint() / 1000n).toString()
