@@ -2,7 +2,8 @@
  * lora_device: the host build of the LoRa end device. It speaks the simulated radio's line
  * protocol on stdin/stdout (gateway/lora/MODEM.md, "device side"):
  *   in:  RX <addr hex8> <fport> <payload hex>
- *   out: TX <fport> <payload hex>
+ *   out: TX <fport> <payload hex>      (an uplink the device sends)
+ *        RXOK                          (after every input line: the frame is handled)
  * and writes the installed image to --out. `lora_device --apply-delta BASE DELTA OUT` applies
  * one delta file, for the host tests of the delta format.
  */
@@ -76,6 +77,31 @@ static int apply_delta_files(const char *base, const char *delta, const char *ou
   return write_file(out, target, n) == 0 ? 0 : 2;
 }
 
+static uint8_t payload[LINE_BYTES_MAX / 2];
+
+static void handle_line(const char *line) {
+  size_t len = strlen(line);
+  if (len > 0 && line[len - 1] != '\n' && !feof(stdin)) {
+    fprintf(stderr, "lora_device: line over %u bytes dropped\n", LINE_BYTES_MAX);
+    int c;
+    while ((c = getchar()) != EOF && c != '\n') {}
+    return;
+  }
+  char addr_hex[16], hex[LINE_BYTES_MAX + 1];
+  unsigned fport;
+  hex[0] = 0;
+  if (sscanf(line, "RX %15s %u %600s", addr_hex, &fport, hex) < 2 || fport > 255) {
+    fprintf(stderr, "lora_device: ignored line: %s", line);
+    return;
+  }
+  long plen = parse_hex(hex, payload, sizeof(payload));
+  if (plen < 0) {
+    fprintf(stderr, "lora_device: bad hex payload\n");
+    return;
+  }
+  fuota_on_downlink((uint32_t)strtoul(addr_hex, NULL, 16), (uint8_t)fport, payload, (uint32_t)plen);
+}
+
 static int usage(void) {
   fprintf(stderr, "usage: lora_device --dev-addr HEX8 --pubkey HEX64 --image FILE --version N --out FILE\n"
                   "       lora_device --apply-delta BASE DELTA OUT\n");
@@ -102,25 +128,11 @@ int main(int argc, char **argv) {
   cfg.image_length = (uint32_t)n;
   fuota_init(&cfg);
   static char line[LINE_BYTES_MAX + 2];
-  static uint8_t payload[LINE_BYTES_MAX / 2];
   while (fgets(line, sizeof(line), stdin)) {
-    size_t len = strlen(line);
-    if (len > 0 && line[len - 1] != '\n' && !feof(stdin)) {
-      fprintf(stderr, "lora_device: line over %u bytes dropped\n", LINE_BYTES_MAX);
-      int c;
-      while ((c = getchar()) != EOF && c != '\n') {}
-      continue;
-    }
-    char addr_hex[16], hex[LINE_BYTES_MAX + 1];
-    unsigned fport;
-    hex[0] = 0;
-    if (sscanf(line, "RX %15s %u %600s", addr_hex, &fport, hex) < 2 || fport > 255) {
-      fprintf(stderr, "lora_device: ignored line: %s", line);
-      continue;
-    }
-    long plen = parse_hex(hex, payload, sizeof(payload));
-    if (plen < 0) { fprintf(stderr, "lora_device: bad hex payload\n"); continue; }
-    fuota_on_downlink((uint32_t)strtoul(addr_hex, NULL, 16), (uint8_t)fport, payload, (uint32_t)plen);
+    handle_line(line);
+    /* The simulated radio waits for this before it ends the downlink: answers come first. */
+    printf("RXOK\n");
+    fflush(stdout);
   }
   return 0;
 }
