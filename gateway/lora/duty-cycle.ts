@@ -13,12 +13,24 @@ import type { SubBand } from './eu868.js'
 /** ETSI measures the duty cycle over one hour. */
 export const DUTY_CYCLE_WINDOW_MS = 3_600_000
 
-interface Transmission { startMs: number, endMs: number }
+/** One sub-band's frames in start order; `prefix[i]` is the airtime of frames before i. */
+interface BandLog { starts: number[], ends: number[], prefix: number[], head: number }
+
+function lowerBound (sorted: number[], value: number, from: number): number {
+  let lo = from
+  let hi = sorted.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (sorted[mid]! <= value) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
 
 export interface Slot { channelHz: number, subBand: string, startMs: number, endMs: number }
 
 export class DutyCycleLedger {
-  private readonly byBand = new Map<string, Transmission[]>()
+  private readonly byBand = new Map<string, BandLog>()
   private readonly airtimeByChannel = new Map<number, number>()
   private radioFreeMs = -Infinity
 
@@ -26,9 +38,17 @@ export class DutyCycleLedger {
 
   /** Time on air in `band` that overlaps [fromMs, toMs). */
   usedMs (band: SubBand, fromMs: number, toMs: number): number {
-    let used = 0
-    for (const t of this.byBand.get(band.name) ?? []) used += Math.max(0, Math.min(t.endMs, toMs) - Math.max(t.startMs, fromMs))
-    return used
+    const log = this.byBand.get(band.name)
+    if (log === undefined || toMs <= fromMs) return 0
+    // Frames are recorded in start order and never overlap (one radio), so ends are sorted too:
+    // two binary searches and a prefix sum give the overlap in O(log n).
+    const first = lowerBound(log.ends, fromMs, log.head) // first frame ending after fromMs
+    const last = lowerBound(log.starts, toMs, log.head) - 1 // last frame starting before toMs
+    if (last < first) return 0
+    let used = log.prefix[last + 1]! - log.prefix[first]!
+    used -= Math.max(0, fromMs - log.starts[first]!)
+    used -= Math.max(0, log.ends[last]! - toMs)
+    return Math.max(0, used)
   }
 
   /** Earliest start ≥ `nowMs` at which `airtimeMs` on `channelHz` keeps every window within the limit. */
@@ -54,11 +74,26 @@ export class DutyCycleLedger {
 
   record (channelHz: number, startMs: number, airtimeMs: number): void {
     const band = subBandOf(channelHz)
-    const list = this.byBand.get(band.name) ?? []
-    list.push({ startMs, endMs: startMs + airtimeMs })
-    // Forget what can no longer fall into a window that touches the present.
-    while (list.length > 0 && list[0]!.endMs < startMs - this.windowMs) list.shift()
-    this.byBand.set(band.name, list)
+    if (startMs < this.radioFreeMs - 1e-6) {
+      throw new LoraDutyCycleError(`a frame at ${startMs} ms overlaps the previous one (radio busy until ${this.radioFreeMs} ms): reserve slots in order`)
+    }
+    let log = this.byBand.get(band.name)
+    if (log === undefined) {
+      log = { starts: [], ends: [], prefix: [0], head: 0 }
+      this.byBand.set(band.name, log)
+    }
+    log.starts.push(startMs)
+    log.ends.push(startMs + airtimeMs)
+    log.prefix.push(log.prefix[log.prefix.length - 1]! + airtimeMs)
+    // Forget what can no longer fall into a window that touches the present (compacting now and
+    // then, so memory stays bounded by one window of frames).
+    while (log.head < log.ends.length && log.ends[log.head]! < startMs - this.windowMs) log.head++
+    if (log.head > 1024) {
+      log.starts = log.starts.slice(log.head)
+      log.ends = log.ends.slice(log.head)
+      log.prefix = log.prefix.slice(log.head)
+      log.head = 0
+    }
     this.airtimeByChannel.set(channelHz, (this.airtimeByChannel.get(channelHz) ?? 0) + airtimeMs)
     this.radioFreeMs = Math.max(this.radioFreeMs, startMs + airtimeMs)
   }
@@ -68,7 +103,7 @@ export class DutyCycleLedger {
 
   clone (): DutyCycleLedger {
     const copy = new DutyCycleLedger(this.windowMs)
-    for (const [band, list] of this.byBand) copy.byBand.set(band, list.map(t => ({ ...t })))
+    for (const [band, log] of this.byBand) copy.byBand.set(band, { starts: [...log.starts], ends: [...log.ends], prefix: [...log.prefix], head: log.head })
     for (const [channel, ms] of this.airtimeByChannel) copy.airtimeByChannel.set(channel, ms)
     copy.radioFreeMs = this.radioFreeMs
     return copy
