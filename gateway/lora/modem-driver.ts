@@ -87,6 +87,8 @@ export class LoraModemDriver {
       options.signal?.throwIfAborted()
       const timeout = new AbortController()
       const answered = new Promise<string[]>((resolve, reject) => { this.pending = { lines: [], resolve, reject } })
+      // It may fail (timeout, link closed) while the write is still in progress: handled below.
+      answered.catch(() => {})
       const timer = this.clock.sleep(timeoutMs, { signal: timeout.signal }).then(() => {
         this.pending?.reject(new LoraModemError(`modem on ${this.link.description} did not answer ${text.split('=')[0]} within ${Math.round(timeoutMs)} ms: check the port and that the modem is powered`))
       }, () => {})
