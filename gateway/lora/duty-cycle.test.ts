@@ -38,9 +38,9 @@ function worstWindowFraction (slots: Slot[], band: string): number {
 }
 
 describe('duty-cycle scheduler', () => {
-  it.each([1, 2, 3])('never exceeds any sub-band limit over a 3-hour seeded run (seed %i)', (seed) => {
+  it.each([[1, 'window'], [2, 'window'], [3, 'off-time']] as const)('never exceeds any sub-band limit over a 3-hour seeded run (seed %i, %s)', (seed, policy) => {
     const random = mulberry32(seed)
-    const ledger = new DutyCycleLedger()
+    const ledger = new DutyCycleLedger(policy)
     const slots: Slot[] = []
     let nowMs = 0
     // Demand well above what the bands allow (a frame a second on average, at random data rates
@@ -74,6 +74,14 @@ describe('duty-cycle scheduler', () => {
     const perChannel = [...ledger.airtimeByChannelMs().values()]
     expect(perChannel).toHaveLength(3)
     expect(Math.max(...perChannel) - Math.min(...perChannel)).toBeLessThanOrEqual(air + 1e-6)
+  })
+
+  it('off-time policy rests T × (1/dc − 1) after each frame: no bursts', () => {
+    const ledger = new DutyCycleLedger('off-time')
+    const first = reserveSlot(ledger, [868_100_000], 100, 0)
+    const second = reserveSlot(ledger, [868_100_000], 100, 0)
+    expect(first.startMs).toBe(0)
+    expect(second.startMs).toBeCloseTo(10_000, 6)
   })
 
   it('uses a 10% sub-band ten times faster than a 1% one', () => {

@@ -29,12 +29,20 @@ function lowerBound (sorted: number[], value: number, from: number): number {
 
 export interface Slot { channelHz: number, subBand: string, startMs: number, endMs: number }
 
+/**
+ * `window`: ETSI's rule as written, at most dutyCycle × 1 hour on air in any hour (bursts allowed).
+ * `off-time`: LoRaWAN's per-frame rule as well, after a frame of T the sub-band rests
+ * T × (1/dutyCycle − 1); no bursts, what most end devices and many network servers apply.
+ */
+export type DutyCyclePolicy = 'window' | 'off-time'
+
 export class DutyCycleLedger {
   private readonly byBand = new Map<string, BandLog>()
   private readonly airtimeByChannel = new Map<number, number>()
+  private readonly bandFreeMs = new Map<string, number>()
   private radioFreeMs = -Infinity
 
-  constructor (readonly windowMs = DUTY_CYCLE_WINDOW_MS) {}
+  constructor (readonly policy: DutyCyclePolicy = 'window', readonly windowMs = DUTY_CYCLE_WINDOW_MS) {}
 
   /** Time on air in `band` that overlaps [fromMs, toMs). */
   usedMs (band: SubBand, fromMs: number, toMs: number): number {
@@ -60,6 +68,9 @@ export class DutyCycleLedger {
     }
     const fits = (start: number): boolean => this.usedMs(band, start + airtimeMs - this.windowMs, start + airtimeMs) + airtimeMs <= limitMs + 1e-6
     let lo = Math.max(nowMs, this.radioFreeMs)
+    // Off-time alone can overshoot a one-hour window by up to one frame at its edges (the
+    // property test found it), so that policy rests the band *and* keeps the window rule.
+    if (this.policy === 'off-time') lo = Math.max(lo, this.bandFreeMs.get(band.name) ?? -Infinity)
     if (fits(lo)) return lo
     // The used time in the window only falls as the start moves later (every past frame slides
     // out of it), so the earliest fitting start is found by bisection to within 1 µs.
@@ -96,16 +107,18 @@ export class DutyCycleLedger {
     }
     this.airtimeByChannel.set(channelHz, (this.airtimeByChannel.get(channelHz) ?? 0) + airtimeMs)
     this.radioFreeMs = Math.max(this.radioFreeMs, startMs + airtimeMs)
+    this.bandFreeMs.set(band.name, startMs + airtimeMs / band.dutyCycle)
   }
 
   /** Total airtime sent per channel since the ledger started. */
   airtimeByChannelMs (): ReadonlyMap<number, number> { return this.airtimeByChannel }
 
   clone (): DutyCycleLedger {
-    const copy = new DutyCycleLedger(this.windowMs)
+    const copy = new DutyCycleLedger(this.policy, this.windowMs)
     for (const [band, log] of this.byBand) copy.byBand.set(band, { starts: [...log.starts], ends: [...log.ends], prefix: [...log.prefix], head: log.head })
     for (const [channel, ms] of this.airtimeByChannel) copy.airtimeByChannel.set(channel, ms)
     copy.radioFreeMs = this.radioFreeMs
+    for (const [band, ms] of this.bandFreeMs) copy.bandFreeMs.set(band, ms)
     return copy
   }
 }

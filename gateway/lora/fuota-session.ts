@@ -62,6 +62,8 @@ export interface FuotaResult {
   /** ETA the scheduler gave before the first fragment, for comparison with elapsedMs. */
   initialEtaMs: number
   devices: Map<number, DeviceResult>
+  /** Fragments each device still lacked at the last status round (1 when its answer was lost). */
+  missing: Map<number, number>
 }
 
 export interface FuotaComponents { clock: Clock, modem: Modem, ledger?: DutyCycleLedger }
@@ -100,6 +102,7 @@ export class FuotaSession {
       let nextN = 1
       let batch = block.fragments.length
       let round = 0
+      let lastMissing = new Map<number, number>()
       for (; round <= (this.init.roundsMax ?? 6); round++) {
         const pending = ready.filter(a => results.get(a) === 'no-report')
         if (pending.length === 0 || batch === 0) break
@@ -114,13 +117,14 @@ export class FuotaSession {
         this.collectReports(results)
         // Who still misses fragments, and how many more independent ones each needs.
         const missing = await this.askStatus(ready.filter(a => results.get(a) === 'no-report'), options)
+        lastMissing = missing
         this.collectReports(results)
         const worst = Math.max(0, ...missing.values())
         // Ask for the worst device's need plus 10% and a few: random parity rows are sometimes dependent.
         batch = worst === 0 ? 0 : Math.ceil(worst * 1.1) + 3
       }
       this.collectReports(results)
-      return { nbFrag: block.nbFrag, fragSize, fragmentsSent: this.fragmentsSent, downlinks: this.downlinks, airtimeMs: this.airtime, elapsedMs: clock.nowMs() - startMs, rounds: round, initialEtaMs, devices: results }
+      return { nbFrag: block.nbFrag, fragSize, fragmentsSent: this.fragmentsSent, downlinks: this.downlinks, airtimeMs: this.airtime, elapsedMs: clock.nowMs() - startMs, rounds: round, initialEtaMs, devices: results, missing: lastMissing }
     } finally {
       unsubscribe()
     }

@@ -25,10 +25,11 @@ function echoDevice (devAddr: number): RadioDevice & { heard: number } {
   const listeners = new Set<(f: { fport: number, payload: Uint8Array }) => void>()
   const device = {
     name: 'echo', devAddr, heard: 0,
-    receive: async (frame: { addr: number, fport: number, payload: Uint8Array }) => {
-      if (frame.addr !== devAddr) return
+    receive: (frame: { addr: number, fport: number, payload: Uint8Array }): Promise<void> => {
+      if (frame.addr !== devAddr) return Promise.resolve()
       device.heard++
       for (const l of listeners) l({ fport: frame.fport, payload: frame.payload })
+      return Promise.resolve()
     },
     onTransmit: (l: (f: { fport: number, payload: Uint8Array }) => void): Unsubscribe => { listeners.add(l); return () => { listeners.delete(l) } }
   }
