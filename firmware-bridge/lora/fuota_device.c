@@ -48,12 +48,17 @@ const uint8_t *fuota_installed(uint32_t *length, uint32_t *version) {
   return installed_length > 0 ? installed : NULL;
 }
 
+static uint8_t last_report[13];
+static bool last_report_valid;
+
+/* Port-210 report: result, version (LE), first 8 bytes of the image's SHA-256. */
 static void report(fuota_result_t result, uint32_t version, const uint8_t *sha) {
-  uint8_t out[13] = {0};
-  out[0] = (uint8_t)result;
-  put_le32(out + 1, version);
-  if (sha) memcpy(out + 5, sha, 8);
-  cfg.send(FPORT_FLEET_REPORT, out, sizeof(out), cfg.context);
+  memset(last_report, 0, sizeof(last_report));
+  last_report[0] = (uint8_t)result;
+  put_le32(last_report + 1, version);
+  if (sha) memcpy(last_report + 5, sha, 8);
+  last_report_valid = true;
+  cfg.send(FPORT_FLEET_REPORT, last_report, sizeof(last_report), cfg.context);
 }
 
 static fuota_result_t install(const uint8_t *block, uint32_t length, uint32_t *version, uint8_t sha_out[32]) {
@@ -108,6 +113,7 @@ static void on_fragmentation(bool multicast, const uint8_t *p, uint32_t n) {
       if ((status & 0x3f) == 0) {
         session_active = true;
         session_done = false;
+        last_report_valid = false;
         session_index = index;
         session_groups = p[1] & 0x0fu;
       }
@@ -130,6 +136,8 @@ static void on_fragmentation(bool multicast, const uint8_t *p, uint32_t n) {
       bool everyone = p[1] & 1u;
       if (!session_active || index != session_index) return;
       if (frag_decoder_complete(&decoder) && !everyone) return;
+      /* Asked again after completing: the report may have been lost on the way, send it again. */
+      if (session_done && last_report_valid) cfg.send(FPORT_FLEET_REPORT, last_report, sizeof(last_report), cfg.context);
       uint16_t missing = frag_decoder_missing(&decoder);
       answer[0] = 0x01;
       answer[1] = (uint8_t)(decoder.received & 0xff);

@@ -80,6 +80,6 @@ export function xorInto (target: Uint8Array, source: Uint8Array): void {
 export function redundancyFor (nbFrag: number, lossRate: number, marginFraction = 0.05): number {
   if (lossRate < 0 || lossRate >= 1) throw new LoraFragmentationError(`loss rate ${lossRate} is not in [0, 1)`)
   // Received ≈ (nbFrag + r)(1 - p) must exceed nbFrag plus a few dependent rows and a margin.
-  const total = Math.ceil((nbFrag * (1 + marginFraction) + 10) / (1 - lossRate))
+  const total = Math.ceil((nbFrag * (1 + marginFraction) + 3) / (1 - lossRate))
   return Math.min(FRAG_INDEX_MAX - nbFrag, total - nbFrag)
 }

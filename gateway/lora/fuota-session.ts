@@ -6,7 +6,7 @@
  * reports its image installed or the round limit is reached.
  */
 import type { AbortOptions, Clock } from '../../node/ports/index.js'
-import { FRAG_FPORT, MULTICAST_FPORT } from './constants.js'
+import { FRAG_FPORT, FRAG_INDEX_MAX, MULTICAST_FPORT } from './constants.js'
 import { DutyCycleLedger, estimateCompletionMs, reserveSlot } from './duty-cycle.js'
 import { LoraFragmentationError } from './errors.js'
 import { airtimeMs, EU868_RX2_HZ, maxPayload } from './eu868.js'
@@ -19,7 +19,8 @@ import { decodeMcUplink, encodeMcDownlink } from './multicast.js'
 /** FleetD's own port for the device's install report (TS004/TS005 use 200 and 201). */
 export const REPORT_FPORT = 210
 export const REPORT_RESULTS = ['installed', 'bad-envelope', 'bad-signature', 'hash-mismatch', 'delta-base', 'delta-corrupt', 'too-large', 'older-version'] as const
-export type DeviceResult = typeof REPORT_RESULTS[number] | 'no-report' | 'setup-refused'
+/** `unreachable`: no answer to a setup request after every attempt; `setup-refused`: answered with an error. */
+export type DeviceResult = typeof REPORT_RESULTS[number] | 'no-report' | 'setup-refused' | 'unreachable'
 
 export interface Modem {
   transmit(frame: Downlink, options?: AbortOptions): Promise<{ airtimeMs: number }>
@@ -39,7 +40,7 @@ export interface FuotaSessionInit {
   multicast?: { mcGroupId: number, mcAddr: number, mcKeyEncrypted: Uint8Array }
   /** Status/parity rounds after the first. @default 6 */
   roundsMax?: number
-  /** Requests sent per device before giving up on its answer. @default 3 */
+  /** Requests sent per device before giving up on its answer (each attempt ~(1-loss)² likely). @default 6 */
   requestAttemptsMax?: number
   /** How long to wait for answers after a request round (real devices answer after BlockAckDelay). @default 10000 */
   answerWaitMs?: number
@@ -105,7 +106,8 @@ export class FuotaSession {
       let lastMissing = new Map<number, number>()
       for (; round <= (this.init.roundsMax ?? 6); round++) {
         const pending = ready.filter(a => results.get(a) === 'no-report')
-        if (pending.length === 0 || batch === 0) break
+        // batch 0: every device that answered is complete, some reports are missing: ask again.
+        if (pending.length === 0) break
         const targets = this.init.multicast !== undefined ? streams : pending
         const frames: Frame[] = []
         for (let n = nextN; n < nextN + batch; n++) {
@@ -122,6 +124,7 @@ export class FuotaSession {
         const worst = Math.max(0, ...missing.values())
         // Ask for the worst device's need plus 10% and a few: random parity rows are sometimes dependent.
         batch = worst === 0 ? 0 : Math.ceil(worst * 1.1) + 3
+        batch = Math.min(batch, FRAG_INDEX_MAX - nextN + 1) // N is 14 bits on the wire
       }
       this.collectReports(results)
       return { nbFrag: block.nbFrag, fragSize, fragmentsSent: this.fragmentsSent, downlinks: this.downlinks, airtimeMs: this.airtime, elapsedMs: clock.nowMs() - startMs, rounds: round, initialEtaMs, devices: results, missing: lastMissing }
@@ -144,7 +147,11 @@ export class FuotaSession {
       const a = decodeFragUplink(u.payload)
       return a.cid === 'FragSessionSetupAns' && !a.encodingUnsupported && !a.notEnoughMemory && !a.fragSessionIndexNotSupported && !a.wrongDescriptor
     }, options)
-    for (const a of devAddrs) if (!ready.includes(a)) results.set(a, 'setup-refused')
+    for (const a of devAddrs) {
+      if (ready.includes(a)) continue
+      const answered = this.uplinks.some(u => u.devAddr === a && (u.fport === FRAG_FPORT || u.fport === MULTICAST_FPORT))
+      results.set(a, answered ? 'setup-refused' : 'unreachable')
+    }
     return ready
   }
 
@@ -152,7 +159,7 @@ export class FuotaSession {
   private async request (devAddrs: number[], fport: number, payload: Uint8Array, accepted: (u: Uplink) => boolean, options: AbortOptions): Promise<number[]> {
     const done = new Set<number>()
     const cid = payload[0]
-    for (let attempt = 0; attempt < (this.init.requestAttemptsMax ?? 3); attempt++) {
+    for (let attempt = 0; attempt < (this.init.requestAttemptsMax ?? 6); attempt++) {
       const waiting = devAddrs.filter(a => !done.has(a))
       if (waiting.length === 0) break
       const mark = this.uplinks.length
@@ -171,7 +178,9 @@ export class FuotaSession {
     const missing = new Map<number, number>()
     if (devAddrs.length === 0) return missing
     const mark = this.uplinks.length
-    const status = encodeFragDownlink({ cid: 'FragSessionStatusReq', fragIndex: 0, participants: false })
+    // Participants=1: devices that completed answer too (and repeat their report, whose uplink
+    // may have been lost), so a lost report does not look like a device still missing fragments.
+    const status = encodeFragDownlink({ cid: 'FragSessionStatusReq', fragIndex: 0, participants: true })
     await this.sendSpread(devAddrs.map(dest => ({ dest, fport: FRAG_FPORT, payload: status })), -1, options)
     await this.waitFor(() => devAddrs.every(a => this.uplinks.slice(mark).some(u => u.devAddr === a && (u.fport === FRAG_FPORT || u.fport === REPORT_FPORT))), options)
     for (const a of devAddrs) missing.set(a, 1) // no answer (lost uplink): assume it still needs some
@@ -179,7 +188,8 @@ export class FuotaSession {
       if (u.fport !== FRAG_FPORT || !devAddrs.includes(u.devAddr)) continue
       try {
         const answer = decodeFragUplink(u.payload)
-        if (answer.cid === 'FragSessionStatusAns') missing.set(u.devAddr, Math.max(1, answer.missingFrag))
+        // Missing 0 yet no report: the block is complete and the report is on its way (resent).
+        if (answer.cid === 'FragSessionStatusAns') missing.set(u.devAddr, answer.missingFrag)
       } catch { /* ignore malformed */ }
     }
     return missing
