@@ -49,3 +49,13 @@ export class LoraDeltaError extends Error {
     this.name = 'LoraDeltaError'
   }
 }
+
+/** A LoRa device refused the delivered firmware (signature, hash, delta base, version) or the session setup. */
+export class LoraFirmwareRejectedError extends Error {
+  static readonly code = 'FLEET_ERR_LORA_FIRMWARE_REJECTED'
+  readonly code = LoraFirmwareRejectedError.code
+  constructor (message: string, readonly reason: string, options?: ErrorOptions) {
+    super(message, options)
+    this.name = 'LoraFirmwareRejectedError'
+  }
+}
