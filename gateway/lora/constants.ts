@@ -25,3 +25,9 @@ export const LORAWAN_OVERHEAD_BYTES = 13
 export const MODEM_LINE_BYTES_MAX = 600
 /** How long the driver waits for the modem's answer to a command (not counting airtime). */
 export const MODEM_ANSWER_TIMEOUT_MS = 2_000
+/**
+ * Smallest number of fragments a block is cut into (by shrinking fragments): a parity line
+ * covers m/2 columns, so with m = 1 parity fragments are empty and with very few fragments
+ * they rarely help; a tiny delta in one fragment could only be repeated, not repaired.
+ */
+export const FRAG_BLOCK_FRAGMENTS_MIN = 8

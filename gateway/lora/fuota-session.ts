@@ -6,7 +6,7 @@
  * reports its image installed or the round limit is reached.
  */
 import type { AbortOptions, Clock } from '../../node/ports/index.js'
-import { FRAG_FPORT, FRAG_INDEX_MAX, MULTICAST_FPORT } from './constants.js'
+import { FRAG_BLOCK_FRAGMENTS_MIN, FRAG_FPORT, FRAG_INDEX_MAX, MULTICAST_FPORT } from './constants.js'
 import { DutyCycleLedger, estimateCompletionMs, reserveSlot } from './duty-cycle.js'
 import { LoraFragmentationError } from './errors.js'
 import { airtimeMs, EU868_RX2_HZ, maxPayload } from './eu868.js'
@@ -32,7 +32,7 @@ export interface FuotaSessionInit {
   dr?: DataRate
   /** Channels the scheduler may use. @default [869525000] (RX2, the 10% sub-band) */
   channelsHz?: number[]
-  /** Fragment size; @default the data rate's payload minus the 3-byte DataFragment header */
+  /** Fragment size; @default the data rate's payload minus the 3-byte DataFragment header, smaller for small blocks (FRAG_BLOCK_FRAGMENTS_MIN) */
   fragSize?: number
   /** Loss the first round's redundancy is sized for. @default 0.1 */
   expectedLoss?: number
@@ -87,7 +87,7 @@ export class FuotaSession {
   async run (envelope: Uint8Array, devAddrs: number[], options: AbortOptions & { onProgress?: (p: FuotaProgress) => void } = {}): Promise<FuotaResult> {
     const { clock, modem } = this.components
     const startMs = clock.nowMs()
-    const fragSize = this.init.fragSize ?? maxPayload(this.dr) - 3
+    const fragSize = this.init.fragSize ?? Math.max(1, Math.min(maxPayload(this.dr) - 3, Math.ceil(envelope.length / FRAG_BLOCK_FRAGMENTS_MIN)))
     if (fragSize + 3 > maxPayload(this.dr)) throw new LoraFragmentationError(`fragment size ${fragSize} + 3 header bytes is over the ${maxPayload(this.dr)} bytes DR${this.dr} carries`)
     const nbFragGuess = Math.ceil(envelope.length / fragSize)
     const redundancy = redundancyFor(nbFragGuess, this.init.expectedLoss ?? 0.1)
