@@ -19,9 +19,14 @@ export interface LoraChild {
   firmwareVersion: number
 }
 
+/** Children in (cumulative) phase `phase` of a deployment's cohort rule. */
+export function childrenInCohort<C extends LoraChild> (children: readonly C[], phaseBasisPoints: readonly number[], phase: number, deploymentId: string): C[] {
+  return children.filter(c => inCohort(phaseBasisPoints, phase, deploymentId, c.deviceId))
+}
+
 /** Children in (cumulative) phase `phase` that do not run `targetVersion` yet: one multicast group per phase. */
-export function childrenToUpdate (children: readonly LoraChild[], phaseBasisPoints: readonly number[], phase: number, deploymentId: string, targetVersion: number): LoraChild[] {
-  return children.filter(c => c.firmwareVersion !== targetVersion && inCohort(phaseBasisPoints, phase, deploymentId, c.deviceId))
+export function childrenToUpdate<C extends LoraChild> (children: readonly C[], phaseBasisPoints: readonly number[], phase: number, deploymentId: string, targetVersion: number): C[] {
+  return childrenInCohort(children, phaseBasisPoints, phase, deploymentId).filter(c => c.firmwareVersion !== targetVersion)
 }
 
 export type LoraReport = Pick<DeviceReport, 'deviceId' | 'deploymentId' | 'planSeq' | 'step' | 'appVersion' | 'health' | 'errorCode' | 'errorMessage' | 'metrics'>
