@@ -125,6 +125,14 @@ static void test_fragments(void) {
   }
   CHECK(!frag_decoder_complete(&d) && frag_decoder_missing(&d) > 0, "reports missing fragments at 40% loss");
   CHECK(frag_decoder_push(&d, 1, data, 49) == FRAG_ERR_SIZE, "refuses a fragment of the wrong size");
+
+  /* 1100 of 2000 fragments lost: more unknowns than FRAG_LOST_MAX rows; parity must be refused. */
+  encode(2000, 1100, 10);
+  frag_decoder_init(&d, 2000, 10, 0);
+  for (uint16_t n = 1101; n <= 2000; n++) frag_decoder_push(&d, n, data + (n - 1) * 10, 10);
+  frag_status_t last = FRAG_OK;
+  for (uint16_t n = 2001; n <= 3100 && last == FRAG_OK; n++) last = frag_decoder_push(&d, n, parity[n - 2001], 10);
+  CHECK(last == FRAG_ERR_MATRIX_FULL && d.matrix_full && !frag_decoder_complete(&d), "reports NotEnoughMatrixMemory beyond FRAG_LOST_MAX unknowns");
   CHECK(frag_decoder_init(&d, 0, 50, 0) == FRAG_ERR_PARAMS, "refuses NbFrag 0");
 }
 

@@ -23,7 +23,7 @@ describe('firmware-bridge/lora host tests (C)', () => {
   })
   const names = ['sha256(abc)', 'sha512(abc)', 'ed25519 RFC 8032 test 1 verifies', 'ed25519 rejects a non-canonical S',
     'TS004 parity matches the reference vectors', 'rebuilds 400 fragments at 15% loss with 100 parity',
-    'reports missing fragments at 40% loss', 'delta copy + add', 'delta refuses a copy past the base']
+    'reports missing fragments at 40% loss', 'reports NotEnoughMatrixMemory beyond FRAG_LOST_MAX unknowns', 'delta copy + add', 'delta refuses a copy past the base']
   it.each(names)('%s', (name) => {
     expect(output.split('\n')).toContain(`ok   ${name}`)
   })
