@@ -32,6 +32,7 @@ class BootDisk extends FileDisk {
   private fatStart = -1
   private fatBytes = 0
   private fats = 0
+  private fsInfoOffset = -1
   constructor (handle: FileHandle, private readonly size?: number) { super(handle) }
   protected override async _getCapacity (): Promise<number> { return this.size ?? await super._getCapacity() }
 
@@ -47,6 +48,22 @@ class BootDisk extends FileDisk {
     this.fatStart = offset + bpb.readUInt16LE(14) * bytesPerSector
     this.fatBytes = fatSize32 * bytesPerSector
     this.fats = bpb.readUInt8(16)
+    const fsInfoSector = bpb.readUInt16LE(48)
+    if (fsInfoSector !== 0 && fsInfoSector !== 0xFFFF) this.fsInfoOffset = offset + fsInfoSector * bytesPerSector
+  }
+
+  /**
+   * fatfs does not maintain FSInfo's free-cluster count and next-free hint; after our edits
+   * they are stale. 0xFFFFFFFF means "unknown" (FAT32 spec), so the OS recounts on mount.
+   */
+  async invalidateFsInfo (): Promise<void> {
+    if (this.fsInfoOffset < 0) return
+    const info = Buffer.alloc(512)
+    await this.read(info, 0, 512, this.fsInfoOffset)
+    if (info.readUInt32LE(0) !== 0x41615252 || info.readUInt32LE(484) !== 0x61417272) return // not an FSInfo sector
+    info.writeUInt32LE(0xFFFFFFFF, 488)
+    info.writeUInt32LE(0xFFFFFFFF, 492)
+    await this.write(info, 0, 512, this.fsInfoOffset)
   }
 
   /**
@@ -104,6 +121,7 @@ export async function applyBootEdits (path: string, sizeBytes: number | undefine
         written.set(e.path, bytes)
       }
     })
+    await disk.invalidateFsInfo()
     await disk.flush()
     await interact(disk, partition, async fs => {
       for (const [p, bytes] of written) {

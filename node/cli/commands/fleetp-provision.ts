@@ -87,7 +87,7 @@ export async function fleetpProvisionCommand (argv: string[], deps: ProvisionCom
   if (os === 'custom' && values['image-url'] == null) throw new UsageError('-os custom needs -image-url', 'provision')
   const token = await readToken(values.token, values['token-file'])
   parseJoinToken(token)
-  const wifiPass = values['wifi-pass'] ?? process.env.FLEETP_WIFI_PASS
+  const wifiPass = values['wifi-pass'] ?? (process.env.FLEETP_WIFI_PASS === '' ? undefined : process.env.FLEETP_WIFI_PASS)
   if ((values['wifi-ssid'] == null) !== (wifiPass == null)) throw new UsageError('give -wifi-ssid and -wifi-pass together (or neither, for Ethernet only)', 'provision')
   const sshKeys: string[] = []
   for (const file of values['ssh-key'] ?? []) {
