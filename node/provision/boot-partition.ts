@@ -5,6 +5,7 @@ import { BOOT_FILE_BYTES_MAX } from './constants.js'
 import { BootPartitionError } from './errors.js'
 import type { BootEdit } from './boot-plan.js'
 import type { FileHandle } from 'node:fs/promises'
+import type * as NodeFs from 'node:fs'
 
 /** MBR partition types of FAT filesystems (FAT16, FAT32 CHS/LBA, FAT16 LBA). */
 const FAT_MBR_TYPES = new Set([0x04, 0x06, 0x0b, 0x0c, 0x0e])
@@ -101,7 +102,7 @@ class BootDisk extends FileDisk {
   }
 }
 
-type FatFs = typeof import('node:fs')
+type FatFs = typeof NodeFs
 
 /**
  * Opens the first FAT partition of an image or a card (the boot partition of every Raspberry

@@ -4,8 +4,10 @@ import { SystemDiskError, TargetError, TargetMountedError } from './errors.js'
 import type { Drive } from 'drivelist'
 
 /** The fields of a drivelist entry fleetp uses (tests build these by hand: no removable drive exists here). */
-export type DriveInfo = Pick<Drive, 'device' | 'raw' | 'description' | 'size' | 'isSystem' | 'isRemovable' | 'isReadOnly' | 'isVirtual' | 'isUSB' | 'isCard' | 'busType'> & {
+export type DriveInfo = Pick<Drive, 'device' | 'raw' | 'description' | 'size' | 'isSystem' | 'isRemovable' | 'isReadOnly' | 'isVirtual' | 'isUSB' | 'busType'> & {
   mountpoints: Array<{ path: string }>
+  /** drivelist types this as null; on macOS and Windows it is a boolean. */
+  isCard: boolean | null
 }
 
 /** The drives of this machine, from balena's drivelist (lsblk on Linux, diskutil on macOS). */

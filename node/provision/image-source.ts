@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url'
 import { CHECKSUM_FILE_BYTES_MAX, DOWNLOAD_IDLE_TIMEOUT_MS } from './constants.js'
 import { ImageChecksumError, ImageSourceError } from './errors.js'
 import type { AbortOptions } from '../ports/index.js'
+import type { ReadableStream as WebReadableStream } from 'node:stream/web'
 
 export interface ResolvedImage {
   /** Local file to read (the cache entry for a download). */
@@ -114,7 +115,7 @@ async function download (init: ImageSourceInit, flagSha: string | undefined, opt
       cb(null, chunk)
     }
   })
-  const body = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>)
+  const body = Readable.fromWeb(res.body as WebReadableStream<Uint8Array>)
   const idle = idleTimeout(body)
   try {
     await pipeline(body, counter, createWriteStream(part, { mode: 0o600 }), options)

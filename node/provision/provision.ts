@@ -85,7 +85,7 @@ export async function provision (req: ProvisionRequest, c: ProvisionComponents, 
   const dup = paths.find((p, i) => paths.indexOf(p) !== i)
   if (dup != null) throw new TargetError(`${dup} is named twice; give each target once`)
 
-  const image = await resolveImage({ ...req.image, ...(c.onDownload != null ? { onProgress: c.onDownload } : {}) }, options)
+  const image = await resolveImage({ ...req.image, ...(c.onDownload != null ? { onProgress: (e: { bytes: number, totalBytes?: number }) => { c.onDownload?.(e) } } : {}) }, options)
   if (paths.includes(image.path)) throw new TargetError(`${image.path} is the source image itself; write to another file`)
   const stream = req.dryRun === true ? undefined : await openImage(image.path)
   const imageBytes = stream?.sizeBytes
@@ -112,7 +112,7 @@ export async function provision (req: ProvisionRequest, c: ProvisionComponents, 
   }
 
   const results = await writeAndVerify(stream, resolved.map(r => ({ path: r.path, kind: r.kind, force: req.force === true })), {
-    clock: c.clock, ...(c.onProgress != null ? { onProgress: c.onProgress } : {})
+    clock: c.clock, ...(c.onProgress != null ? { onProgress: (e: TargetProgress) => { c.onProgress?.(e) } } : {})
   }, options)
   const reports: CardReport[] = await Promise.all(cards.map(async (x, i) => {
     const write = results[i]

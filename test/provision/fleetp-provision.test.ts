@@ -21,10 +21,11 @@ const run = promisify(execFile)
 let dir = ''
 let img: DiskImage
 let xzPath = ''
-const token = testToken()
+let token = ''
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'fleetp-e2e-'))
+  token = await testToken()
   img = await dietpiImage(dir)
   await run('xz', ['-T1', '-k', '-0', img.path])
   xzPath = `${img.path}.xz`
@@ -246,3 +247,18 @@ async function fsckBoot (image: string, layout: DiskImage = img): Promise<void> 
     await rm(part, { force: true })
   }
 }
+
+describe('fleetp list (real drivelist; this machine has no removable drive)', () => {
+  it('hides the system disk unless --all, in text and --json', async () => {
+    const shown = await fleetp(['list', '--json'])
+    expect(shown.code, shown.stderr).toBe(0)
+    expect((JSON.parse(shown.stdout) as Array<{ isSystem: boolean }>).some(d => d.isSystem)).toBe(false)
+    const all = await fleetp(['list', '-json', '--all'])
+    const drives = JSON.parse(all.stdout) as Array<{ device: string, isSystem: boolean, size: number | null }>
+    const system = drives.find(d => d.isSystem)
+    expect(system).toBeDefined()
+    const text = await fleetp(['list', '-all'])
+    expect(text.stdout).toMatch(/^DEVICE\s+SIZE\s+MODEL\s+KIND\s+MOUNTED\n/)
+    expect(text.stdout).toMatch(new RegExp(`${system!.device}\\s+\\S+ \\S+\\s+.*SYSTEM.*\\s/`))
+  })
+})

@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
-import { formatJoinToken, NETWORK_KEY_LENGTH } from '../../node/fleet/index.js'
+import { createFleetSecrets, formatJoinToken } from '../../node/fleet/index.js'
 import { buildDiskImage, FIXTURES } from '../support/disk-image.js'
 import type { DiskImage } from '../support/disk-image.js'
 
@@ -20,8 +20,9 @@ export async function fleetp (argv: string[], env: Record<string, string> = {}):
   return { code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }
 }
 
-export function testToken (fleetId = 'fleet-provision-test'): string {
-  return formatJoinToken({ fleetId, networkKey: new Uint8Array(NETWORK_KEY_LENGTH).fill(9), trustedKeys: [], createdMs: 1_700_000_000_000, bootstrap: [] })
+export async function testToken (fleetId = 'fleet-provision-test'): Promise<string> {
+  const secrets = await createFleetSecrets(1_700_000_000_000, fleetId)
+  return formatJoinToken({ fleetId, networkKey: secrets.networkKey, trustedKeys: [], createdMs: secrets.createdMs, bootstrap: [] })
 }
 
 /** A DietPi-shaped image: real-shaped dietpi.txt and dietpi-wifi.txt, config/cmdline, an overlay and a binary blob. */

@@ -96,7 +96,7 @@ export async function sha256Range (path: string, start: number, length: number):
 
 async function runWithInput (cmd: string, args: string[], input: string): Promise<void> {
   await new Promise<void>((resolvePromise, reject) => {
-    const child = execFile(cmd, args, err => { if (err != null) reject(err); else resolvePromise() })
+    const child = execFile(cmd, args, (err: Error | null) => { if (err != null) reject(err); else resolvePromise() })
     child.stdin?.end(input)
   })
 }

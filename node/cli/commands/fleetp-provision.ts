@@ -123,7 +123,7 @@ export async function fleetpProvisionCommand (argv: string[], deps: ProvisionCom
     force: values.force === true,
     dryRun: values['dry-run'] === true,
     ...(agentTarballPath != null ? { agentTarballPath } : {})
-  }, { clock: systemClock(), randomBytes: n => randomBytes(n), drives: deps.drives, onProgress: progress, onDownload: e => { progress({ path: 'download', phase: 'write', bytes: e.bytes, ...(e.totalBytes != null ? { totalBytes: e.totalBytes } : {}) }) } })
+  }, { clock: systemClock(), randomBytes: n => randomBytes(n), drives: async () => await deps.drives(), onProgress: progress, onDownload: e => { progress({ path: 'download', phase: 'write', bytes: e.bytes, ...(e.totalBytes != null ? { totalBytes: e.totalBytes } : {}) }) } })
   process.stdout.write(json ? JSON.stringify(jsonReport(report, credentialsFile), null, 2) + '\n' : textReport(report, credentialsFile))
   return report.cards.every(c => c.ok) ? 0 : 1
 }
