@@ -1,11 +1,11 @@
 /** Limits and defaults of provisioning, each with the reason for its value. */
 
 /**
- * Bytes written to every target per step. 1 MiB amortises syscalls on SD cards (their erase
- * blocks are 1-4 MiB) while keeping memory bounded: one chunk in flight, whatever the number
- * of targets.
+ * Bytes written to every target per step: 4 MiB, the erase block of most SD cards (and dd's
+ * usual bs=4M), amortises syscalls while keeping memory bounded — one chunk in flight,
+ * whatever the number of targets. (1 MiB measured ~2x slower to image files here.)
  */
-export const CHUNK_BYTES = 1024 * 1024
+export const CHUNK_BYTES = 4 * 1024 * 1024
 /** Several cards on one USB hub share its bandwidth; more than this gains nothing and risks a flaky hub. */
 export const TARGETS_MAX = 16
 /** A progress event per target at most this often, so a terminal of 16 targets stays readable. */

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { constants, createReadStream } from 'node:fs'
+import { constants } from 'node:fs'
 import { open } from 'node:fs/promises'
 import { promisify } from 'node:util'
 import { CHUNK_BYTES, PROGRESS_INTERVAL_MS } from './constants.js'
@@ -77,8 +77,7 @@ export async function writeAndVerify (image: ImageStream, targets: readonly Writ
   const flush = async (): Promise<void> => {
     if (filled === 0) return
     const chunk = buffer.subarray(0, filled)
-    hash.update(chunk)
-    await Promise.all(slots.filter(s => s.error == null).map(async s => {
+    const writes = Promise.all(slots.filter(s => s.error == null).map(async s => {
       try {
         await writeFully(s.handle!, chunk, position)
         report(s, 'write', position + chunk.length, image.sizeBytes, started)
@@ -86,11 +85,14 @@ export async function writeAndVerify (image: ImageStream, targets: readonly Writ
         s.error = new TargetError(`writing ${s.target.path} failed at byte ${position}: ${(err as Error).message}`, { cause: err })
       }
     }))
+    // Hashing on this thread while the writes run on libuv's pool: the chunk is not touched until they finish.
+    hash.update(chunk)
+    await writes
     position += filled
     filled = 0
   }
   try {
-    for await (const piece of image.stream as AsyncIterable<Buffer>) {
+    for await (const piece of image.chunks) {
       options.signal?.throwIfAborted()
       let offset = 0
       while (offset < piece.length) {
@@ -105,7 +107,7 @@ export async function writeAndVerify (image: ImageStream, targets: readonly Writ
     await image.done
     if (image.sizeBytes != null && position !== image.sizeBytes) throw new ImageSourceError(`the image ended after ${position} of ${image.sizeBytes} bytes; it is truncated — fetch it again`)
   } catch (err) {
-    image.stream.destroy()
+    image.close()
     for (const s of slots) s.error ??= err as Error
   }
   const writeMs = clock.nowMs() - started
@@ -163,13 +165,20 @@ async function verifyTarget (s: Slot, length: number, expected: string, progress
   if (kind === 'device') await execFileAsync('blockdev', ['--flushbufs', path]).catch(() => {})
   const hash = createHash('sha256')
   let bytes = 0
-  if (length > 0) {
-    const stream = createReadStream(path, { start: 0, end: length - 1, highWaterMark: CHUNK_BYTES, signal: options.signal })
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      hash.update(chunk)
-      bytes += chunk.length
+  // Positioned reads into one buffer (a ReadStream measured ~3x slower here).
+  const fh = await open(path, 'r')
+  const buffer = Buffer.allocUnsafe(CHUNK_BYTES)
+  try {
+    while (bytes < length) {
+      options.signal?.throwIfAborted()
+      const { bytesRead } = await fh.read(buffer, 0, Math.min(buffer.length, length - bytes), bytes)
+      if (bytesRead === 0) break
+      hash.update(buffer.subarray(0, bytesRead))
+      bytes += bytesRead
       progress(bytes, false)
     }
+  } finally {
+    await fh.close()
   }
   progress(bytes, true)
   const actual = hash.digest('hex')

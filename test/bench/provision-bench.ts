@@ -90,7 +90,7 @@ try {
   for (const [name, f, d] of rows) {
     console.log(`${name.padEnd(20)} ${f.toFixed(2).padStart(8)}   ${(sizeMiB / f).toFixed(0).padStart(12)}   ${d.toFixed(2).padStart(14)}   ${(sizeMiB / d).toFixed(0).padStart(12)}   ${(d / f).toFixed(2).padStart(9)}`)
   }
-  console.log(`fleetp peak RSS over the run: ${(peakRss / MiB).toFixed(0)} MiB (chunk 1 MiB, whatever the number of targets)`)
+  console.log(`fleetp peak RSS over the run: ${(peakRss / MiB).toFixed(0)} MiB (one 4 MiB chunk in flight, whatever the number of targets)`)
 } finally {
   await rm(dir, { recursive: true, force: true })
 }

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseNodeConfig } from '../../node/config/index.js'
 import { getKeys, listDrives, readCredentials, sha256File } from '../../node/provision/index.js'
 import { mtoolsList, mtoolsRead, sha256Range } from '../support/disk-image.js'
-import { dietpiImage, fleetp, raspiosImage, testToken } from './fleetp-support.js'
+import { CASE_TIMEOUT_MS, dietpiImage, fleetp, raspiosImage, testToken } from './fleetp-support.js'
 import type { DiskImage } from '../support/disk-image.js'
 import type { AddressInfo } from 'node:net'
 
@@ -31,7 +31,7 @@ beforeAll(async () => {
   xzPath = `${img.path}.xz`
   await writeFile(join(dir, 'token'), token + '\n')
   await writeFile(join(dir, 'id.pub'), 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFleetdTestKeyFleetdTestKeyFleetdTestKey0 ops@lab\n')
-})
+}, CASE_TIMEOUT_MS)
 afterAll(async () => { await rm(dir, { recursive: true, force: true }) })
 
 async function bootText (image: string, name: string): Promise<string | undefined> {
@@ -117,7 +117,7 @@ describe('fleetp provision on a DietPi image', () => {
     expect(whole.includes(Buffer.from(card.password))).toBe(false)
     expect((await stat(creds)).mode & 0o777).toBe(0o600)
     expect(await readCredentials(creds)).toMatchObject([{ deviceId: card.deviceId, password: card.password, hostname: 'pi-lab', users: ['root', 'dietpi'] }])
-  })
+  }, CASE_TIMEOUT_MS)
 
   it('bulk: three image files written at once, each verified and each its own device', async () => {
     const outs = [1, 2, 3].map(i => join(dir, `bulk-${i}.img`))
@@ -135,7 +135,7 @@ describe('fleetp provision on a DietPi image', () => {
       await fsckBoot(out)
     }
     expect(await readCredentials(join(dir, 'bulk-creds.json'))).toHaveLength(3)
-  })
+  }, CASE_TIMEOUT_MS)
 
   it('downloads over HTTP with the published .sha256, caches it, and refuses a mismatch (deleting the bad file)', async () => {
     const xz = await readFile(xzPath)
@@ -168,7 +168,7 @@ describe('fleetp provision on a DietPi image', () => {
     } finally {
       server.close()
     }
-  })
+  }, CASE_TIMEOUT_MS)
 })
 
 describe('fleetp provision on a Raspberry Pi OS image', () => {
@@ -192,7 +192,7 @@ describe('fleetp provision on a Raspberry Pi OS image', () => {
     expect((await mtoolsRead(out, rimg.bootOffset, 'fleetd-install.sh'))!.toString()).toContain('systemctl enable --now fleet-node.service')
     expect(await mtoolsRead(out, rimg.bootOffset, 'config.txt')).toEqual(await mtoolsRead(rimg.path, rimg.bootOffset, 'config.txt'))
     await fsckBoot(out, rimg)
-  })
+  }, CASE_TIMEOUT_MS)
 })
 
 describe('fleetp refuses clearly', () => {
@@ -202,7 +202,7 @@ describe('fleetp refuses clearly', () => {
     const r = await fleetp(['provision', '-device', system, '-image-url', xzPath, '-token', token, '--dry-run', '--force'])
     expect(r.code).toBe(1)
     expect(r.stderr).toMatch(new RegExp(`${system} .*is a system disk of this machine; fleetp never writes it.*\\[FLEET_ERR_PROVISION_SYSTEM_DISK\\]`))
-  })
+  }, CASE_TIMEOUT_MS)
 
   it('an image that fails its checksum: nothing written', async () => {
     const out = join(dir, 'never.img')
@@ -210,7 +210,7 @@ describe('fleetp refuses clearly', () => {
     expect(r.code).toBe(1)
     expect(r.stderr).toContain('[FLEET_ERR_IMAGE_CHECKSUM]')
     await expect(stat(out)).rejects.toThrow()
-  })
+  }, CASE_TIMEOUT_MS)
 
   it('Wi-Fi passwords outside 8-63 characters (64 hex digits are a raw PSK and pass)', async () => {
     for (const pass of ['short12', 'x'.repeat(64), 'é'.repeat(10)]) {
@@ -222,7 +222,7 @@ describe('fleetp refuses clearly', () => {
     expect(ok.code, ok.stderr).toBe(0)
     expect(ok.stdout).toContain('dry run: nothing was written')
     await expect(stat(join(dir, 'w.img'))).rejects.toThrow()
-  })
+  }, CASE_TIMEOUT_MS)
 
   it('no token, a bad token, and a source image named as its own target', async () => {
     const none = await fleetp(['provision', '-device', join(dir, 'x.img'), '-image-url', xzPath])
@@ -234,7 +234,7 @@ describe('fleetp refuses clearly', () => {
     await copyFile(img.path, copy)
     const self = await fleetp(['provision', '-device', copy, '-image-url', copy, '-token', token])
     expect(self.stderr).toContain('is the source image itself')
-  })
+  }, CASE_TIMEOUT_MS)
 })
 
 async function fsckBoot (image: string, layout: DiskImage = img): Promise<void> {
@@ -260,5 +260,5 @@ describe('fleetp list (real drivelist; this machine has no removable drive)', ()
     const text = await fleetp(['list', '-all'])
     expect(text.stdout).toMatch(/^DEVICE\s+SIZE\s+MODEL\s+KIND\s+MOUNTED\n/)
     expect(text.stdout).toMatch(new RegExp(`${system!.device}\\s+\\S+ \\S+\\s+.*SYSTEM.*\\s/`))
-  })
+  }, CASE_TIMEOUT_MS)
 })

@@ -1,4 +1,4 @@
-/** Runs the real `fleetp` CLI as a child process (through tsx, like `npm run` users get it from dist). */
+/** Runs the real, built `fleetp` CLI (dist/, built by `npm test`'s pretest) as a child process. */
 import { spawn } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
@@ -6,10 +6,14 @@ import { createFleetSecrets, formatJoinToken } from '../../node/fleet/index.js'
 import { buildDiskImage, FIXTURES } from '../support/disk-image.js'
 import type { DiskImage } from '../support/disk-image.js'
 
+export const FLEETP_CLI = resolve('dist/node/cli/fleetp.js')
+/** Each case spawns fleetp a few times and writes images; on 2 shared cores that can take a while. */
+export const CASE_TIMEOUT_MS = 180_000
+
 export interface CliRun { code: number, stdout: string, stderr: string }
 
 export async function fleetp (argv: string[], env: Record<string, string> = {}): Promise<CliRun> {
-  const child = spawn(process.execPath, ['--import', 'tsx', resolve('node/cli/fleetp.ts'), ...argv], {
+  const child = spawn(process.execPath, [FLEETP_CLI, ...argv], {
     env: { ...process.env, FLEETD_TOKEN: '', FLEETP_WIFI_PASS: '', ...env }, stdio: ['ignore', 'pipe', 'pipe']
   })
   const out: Buffer[] = []
