@@ -24,7 +24,7 @@ export interface CardContext {
   throwawayPassword: string
   /** Secret shared by every k3s node of the cluster, when the k3s plugin is on. */
   k3sToken?: string
-  /** The agent tarball to copy onto the card, when -agent-package is a local .tgz. */
+  /** The agent tarball copied onto the card (fleetd-agent.tgz): fleetp's own package, or a local -agent-package .tgz. */
   agentTarball?: { name: string, bytes: Uint8Array }
 }
 
@@ -49,10 +49,10 @@ export function fleetdFiles (ctx: CardContext): BootEdit[] {
     { kind: 'write', path: `${BOOT_FLEETD_PREFIX}token`, content: ctx.options.token.trim() + '\n' }
   ]
   if (ctx.k3sToken != null) edits.push({ kind: 'write', path: `${BOOT_FLEETD_PREFIX}k3s-token`, content: ctx.k3sToken + '\n' })
-  if (ctx.agentTarball != null) edits.push({ kind: 'write', path: `${BOOT_FLEETD_PREFIX}${ctx.agentTarball.name}`, content: ctx.agentTarball.bytes })
+  if (ctx.agentTarball != null) edits.push({ kind: 'write', path: `${BOOT_FLEETD_PREFIX}agent.tgz`, content: ctx.agentTarball.bytes })
   return edits
 }
 
 export function agentSpec (ctx: CardContext, bootDir: string): string {
-  return ctx.agentTarball != null ? `${bootDir}/${BOOT_FLEETD_PREFIX}${ctx.agentTarball.name}` : ctx.options.agentPackage
+  return ctx.agentTarball != null ? `${bootDir}/${BOOT_FLEETD_PREFIX}agent.tgz` : ctx.options.agentPackage
 }

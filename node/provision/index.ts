@@ -14,6 +14,7 @@
  * ```
  */
 export { provision } from './provision.js'
+export { packOwnPackage } from './agent-tarball.js'
 export type { CardReport, ProvisionComponents, ProvisionReport, ProvisionRequest } from './provision.js'
 export { isValidWifiPass, parseSshKeys, validateProvisionOptions } from './provision-options.js'
 export type { Plugin, ProvisionOptions, ProvisionOptionsInput } from './provision-options.js'

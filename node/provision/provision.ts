@@ -31,7 +31,7 @@ export interface ProvisionRequest {
   force?: boolean
   /** Check everything and print the plan; write nothing. */
   dryRun?: boolean
-  /** A local fleetd .tgz to put on each card instead of installing options.agentPackage from the registry. */
+  /** A local fleetd .tgz copied onto each card and installed from there (options.agentPackage is then only its name). */
   agentTarballPath?: string
 }
 

@@ -21,6 +21,8 @@ const run = promisify(execFile)
 let dir = ''
 let img: DiskImage
 let xzPath = ''
+/** A small agent tarball for the cases that do not test packing (npm pack takes seconds). */
+let agentTgz = ''
 let token = ''
 
 beforeAll(async () => {
@@ -30,6 +32,9 @@ beforeAll(async () => {
   await run('xz', ['-T1', '-k', '-0', img.path])
   xzPath = `${img.path}.xz`
   await writeFile(join(dir, 'token'), token + '\n')
+  await writeFile(join(dir, 'package.json'), '{"name":"fleetd","version":"0.0.0-test"}\n')
+  agentTgz = join(dir, 'fleetd-test.tgz')
+  await run('tar', ['-czf', agentTgz, '-C', dir, 'package.json'])
   await writeFile(join(dir, 'id.pub'), 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFleetdTestKeyFleetdTestKeyFleetdTestKey0 ops@lab\n')
 }, CASE_TIMEOUT_MS)
 afterAll(async () => { await rm(dir, { recursive: true, force: true }) })
@@ -91,7 +96,13 @@ describe('fleetp provision on a DietPi image', () => {
     expect(config).toEqual({ version: 1, name: 'pi-lab', labels: { site: 'lab', 'provision-id': card.deviceId, 'plugin-docker': 'on' }, tokenFile: '/var/lib/fleetd/token' })
     expect((await bootText(out, 'fleetd-token'))!.trim()).toBe(token)
     const script = (await bootText(out, 'Automation_Custom_Script.sh'))!
-    expect(script).toContain("npm install -g --omit=dev 'fleetd@")
+    // The default agent: this fleetp's own package, packed and carried on the card (no registry name trusted).
+    expect(script).toContain("npm install -g --omit=dev '/boot/fleetd-agent.tgz'")
+    const tgz = join(dir, 'agent-from-card.tgz')
+    await writeFile(tgz, (await mtoolsRead(out, img.bootOffset, 'fleetd-agent.tgz'))!)
+    const listing = (await run('tar', ['-tzf', tgz])).stdout.split('\n')
+    expect(listing).toContain('package/package.json')
+    expect(listing).toContain('package/dist/bundle/fleet-node.mjs')
     expect(script).toContain('ExecStart=/usr/local/bin/fleet-node join --config /var/lib/fleetd/config.json')
     expect(script).toContain('systemctl enable --now fleet-node.service')
     expect(script).toContain('https://get.docker.com')
@@ -108,7 +119,7 @@ describe('fleetp provision on a DietPi image', () => {
     expect(await mtoolsRead(out, img.bootOffset, 'bcm2711-rpi-4-b.dtb')).toEqual(await mtoolsRead(img.path, img.bootOffset, 'bcm2711-rpi-4-b.dtb'))
     expect(await mtoolsRead(out, img.bootOffset, 'overlays/README')).toEqual(await mtoolsRead(img.path, img.bootOffset, 'overlays/README'))
     expect(await mtoolsList(out, img.bootOffset)).toEqual(['Automation_Custom_PreScript.sh', 'Automation_Custom_Script.sh', 'bcm2711-rpi-4-b.dtb', 'cmdline.txt', 'config.txt',
-      'dietpi-wifi.txt', 'dietpi.txt', 'fleetd-config.json', 'fleetd-token', 'overlays/README'])
+      'dietpi-wifi.txt', 'dietpi.txt', 'fleetd-agent.tgz', 'fleetd-config.json', 'fleetd-token', 'overlays/README'])
     expect(await sha256Range(out, img.rootOffset, img.rootBytes)).toBe(await sha256Range(img.path, img.rootOffset, img.rootBytes))
     await fsckBoot(out)
 
@@ -122,7 +133,7 @@ describe('fleetp provision on a DietPi image', () => {
   it('bulk: three image files written at once, each verified and each its own device', async () => {
     const outs = [1, 2, 3].map(i => join(dir, `bulk-${i}.img`))
     const r = await fleetp(['provision', ...outs.flatMap(o => ['--device', o]), '--image-url', xzPath, '--token', token,
-      '--hostname', 'rack', '--credentials', join(dir, 'bulk-creds.json'), '--json'])
+      '--hostname', 'rack', '--agent-package', agentTgz, '--credentials', join(dir, 'bulk-creds.json'), '--json'])
     expect(r.code, r.stderr).toBe(0)
     const cards = (JSON.parse(r.stdout) as { cards: Array<{ target: string, ok: boolean, deviceId: string, hostname: string }> }).cards
     expect(cards.map(c => c.ok)).toEqual([true, true, true])
@@ -152,16 +163,16 @@ describe('fleetp provision on a DietPi image', () => {
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/img/dietpi.img.xz`
     const cache = join(dir, 'cache')
     try {
-      const first = await fleetp(['provision', '-device', join(dir, 'dl.img'), '-image-url', url, '-cache-dir', cache, '-token', token, '-credentials', join(dir, 'dl-creds.json')])
+      const first = await fleetp(['provision', '-device', join(dir, 'dl.img'), '-image-url', url, '-cache-dir', cache, '-token', token, '-agent-package', agentTgz, '-credentials', join(dir, 'dl-creds.json')])
       expect(first.code, first.stderr).toBe(0)
       expect(first.stdout).toContain(`sha256 ${sum.slice(0, 16)}… from sidecar)`)
       expect(hits.filter(h => h === 'GET /img/dietpi.img.xz')).toHaveLength(1)
-      const second = await fleetp(['provision', '-device', join(dir, 'dl2.img'), '-image-url', url, '-cache-dir', cache, '-token', token, '-credentials', join(dir, 'dl-creds.json')])
+      const second = await fleetp(['provision', '-device', join(dir, 'dl2.img'), '-image-url', url, '-cache-dir', cache, '-token', token, '-agent-package', agentTgz, '-credentials', join(dir, 'dl-creds.json')])
       expect(second.code, second.stderr).toBe(0)
       expect(second.stdout).toContain('cached)')
       expect(hits.filter(h => h === 'GET /img/dietpi.img.xz')).toHaveLength(1)
       publishedSum = 'f'.repeat(64)
-      const bad = await fleetp(['provision', '-device', join(dir, 'dl3.img'), '-image-url', url.replace('dietpi', 'dietpi'), '-cache-dir', join(dir, 'cache2'), '-token', token, '-credentials', join(dir, 'dl-creds.json')])
+      const bad = await fleetp(['provision', '-device', join(dir, 'dl3.img'), '-image-url', url.replace('dietpi', 'dietpi'), '-cache-dir', join(dir, 'cache2'), '-token', token, '-agent-package', agentTgz, '-credentials', join(dir, 'dl-creds.json')])
       expect(bad.code).toBe(1)
       expect(bad.stderr).toMatch(/published checksum says f{64}.*nothing was written.*\[FLEET_ERR_IMAGE_CHECKSUM\]/)
       await expect(stat(join(dir, 'dl3.img'))).rejects.toThrow()
@@ -176,7 +187,7 @@ describe('fleetp provision on a Raspberry Pi OS image', () => {
     const rimg = await raspiosImage(await mkdtemp(join(dir, 'raspios-')))
     const out = join(dir, 'raspios.img')
     const r = await fleetp(['provision', '-device', out, '-os', 'raspios', '-image-url', rimg.path, '-token', token, '-wifi-ssid', 'lab', '-wifi-pass', 'correct horse battery',
-      '-hostname', 'pi-os', '-credentials', join(dir, 'rpi-creds.json')])
+      '-hostname', 'pi-os', '-agent-package', agentTgz, '-credentials', join(dir, 'rpi-creds.json')])
     expect(r.code, r.stderr).toBe(0)
     const cmdline = (await mtoolsRead(out, rimg.bootOffset, 'cmdline.txt'))!.toString()
     const before = (await mtoolsRead(rimg.path, rimg.bootOffset, 'cmdline.txt'))!.toString().trim()
@@ -206,7 +217,7 @@ describe('fleetp refuses clearly', () => {
 
   it('an image that fails its checksum: nothing written', async () => {
     const out = join(dir, 'never.img')
-    const r = await fleetp(['provision', '-device', out, '-image-url', `file://${xzPath}`, '-image-sha256', '0'.repeat(64), '-token', token])
+    const r = await fleetp(['provision', '-device', out, '-image-url', `file://${xzPath}`, '-image-sha256', '0'.repeat(64), '-token', token, '-agent-package', agentTgz])
     expect(r.code).toBe(1)
     expect(r.stderr).toContain('[FLEET_ERR_IMAGE_CHECKSUM]')
     await expect(stat(out)).rejects.toThrow()
@@ -232,7 +243,7 @@ describe('fleetp refuses clearly', () => {
     expect(bad.stderr).toContain('[FLEET_ERR_BAD_TOKEN]')
     const copy = join(dir, 'self.img')
     await copyFile(img.path, copy)
-    const self = await fleetp(['provision', '-device', copy, '-image-url', copy, '-token', token])
+    const self = await fleetp(['provision', '-device', copy, '-image-url', copy, '-token', token, '-agent-package', agentTgz])
     expect(self.stderr).toContain('is the source image itself')
   }, CASE_TIMEOUT_MS)
 })

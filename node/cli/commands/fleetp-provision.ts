@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto'
 import { readFile, stat } from 'node:fs/promises'
 import { homedir } from 'node:os'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import { parseJoinToken } from '../../fleet/index.js'
 import {
-  DEFAULT_IMAGE_URLS, defaultCredentialsPath, formatBytes, listDrives, newSecret, parseSshKeys, provision, validateProvisionOptions
+  DEFAULT_IMAGE_URLS, defaultCredentialsPath, formatBytes, listDrives, newSecret, packOwnPackage, parseSshKeys, provision, validateProvisionOptions
 } from '../../provision/index.js'
 import { systemClock } from '../../ports/index.js'
 import { FLEETD_VERSION } from '../../version.js'
@@ -41,8 +41,9 @@ Device setup:
   -bootstrap ADDR       peer multiaddr the node keeps connected, repeatable
   -plugin NAME          k3s or docker, repeatable
   -plugin-opt K=V       k3s.role=server|agent, k3s.token=T, k3s.server=https://IP:6443
-  -agent-package SPEC   what the device installs with npm (default fleetd@${FLEETD_VERSION}; a local
-                        .tgz is copied onto the card)
+  -agent-package SPEC   what the device installs with npm: a local .tgz (copied onto the card) or
+                        an npm spec; default: this fleetp's own package, packed and copied
+                        (fleetd ${FLEETD_VERSION}, installed offline, no registry name trusted)
   -node-version V       Node.js the device installs (default ${process.versions.node})
   -credentials FILE     where passwords are kept, 0600 (default ~/.config/fleetd/credentials.json)
   --json                print the report as JSON
@@ -94,8 +95,11 @@ export async function fleetpProvisionCommand (argv: string[], deps: ProvisionCom
     const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => { throw new UsageError(`cannot read -ssh-key ${file}: ${err.code ?? err.message}`, 'provision') })
     sshKeys.push(...parseSshKeys(text, file))
   }
-  const agentPackage = values['agent-package'] ?? `fleetd@${FLEETD_VERSION}`
-  const agentTarballPath = /\.tgz$/.test(agentPackage) && await stat(agentPackage).then(s => s.isFile(), () => false) ? agentPackage : undefined
+  const given = values['agent-package']
+  const localTgz = given != null && /\.tgz$/.test(given) && await stat(given).then(s => s.isFile(), () => false)
+  // Default: this fleetp's own package, packed (not a registry name: see agent-tarball.ts). A dry run only names it.
+  const agentTarballPath = localTgz ? given : given == null && values['dry-run'] !== true ? await packOwnPackage() : undefined
+  const agentPackage = given ?? (agentTarballPath != null ? basename(agentTarballPath) : `fleetd-${FLEETD_VERSION}.tgz (packed from this fleetp)`)
   const options = validateProvisionOptions({
     os,
     token,
