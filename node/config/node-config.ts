@@ -85,7 +85,9 @@ export async function readNodeConfig (path: string, options: { optional?: boolea
     text = bytes.toString('utf8')
   } catch (err) {
     if (err instanceof NodeConfigError) throw err
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && options.optional === true) return undefined
+    // ENOTDIR: the storage dir is not a directory; prepareStorageDir reports that one clearly.
+    const code = (err as NodeJS.ErrnoException).code
+    if ((code === 'ENOENT' || code === 'ENOTDIR') && options.optional === true) return undefined
     throw new NodeConfigError(`cannot read node config ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err })
   }
   return parseNodeConfig(text, `node config ${path}`)
