@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises'
 import { ArtifactService, RETAIN_PER_APP_MAX } from '../../../content/service/index.js'
 import { RETAIN_PER_APP_DEFAULT } from '../../../content/store/index.js'
 import { parseJoinToken } from '../../fleet/index.js'
+import { defaultNodeConfigPath, readNodeConfig } from '../../config/index.js'
 import { consoleLogger } from '../../logging/index.js'
 import { DEFAULT_LISTEN_ADDR, meshNode } from '../../mesh/index.js'
 import { systemClock, systemRandom } from '../../ports/index.js'
@@ -34,6 +35,8 @@ export const JOIN_HELP = `Usage: fleet-node join [options]
 Start this device's fleet node and keep it running (stop with Ctrl-C or SIGTERM).
 
 Options:
+  --config FILE         node config (JSON, as fleetp writes it; default: config.json in the
+                        storage dir when it exists); flags given here win over the file
   --token T             join token from 'fleets token create' (remembered in the storage dir)
   --token-file F        read the token from a file (keeps it out of the process list)
                         (the FLEETD_TOKEN environment variable works too)
@@ -52,6 +55,7 @@ Options:
 `
 
 const OPTIONS = {
+  config: { type: 'string' },
   token: { type: 'string' },
   'token-file': { type: 'string' },
   'storage-dir': { type: 'string' },
@@ -68,19 +72,20 @@ const OPTIONS = {
 } as const
 
 export async function joinCommand (argv: string[]): Promise<number> {
-  const { values } = parseFlags('join', argv, OPTIONS)
-  if (values.help === true) { process.stdout.write(JOIN_HELP); return 0 }
+  const { values: flags } = parseFlags('join', argv, OPTIONS)
+  if (flags.help === true) { process.stdout.write(JOIN_HELP); return 0 }
+  const storageDir = flags['storage-dir'] ?? defaultStorageDir()
+  const values = await withConfig(flags, storageDir)
   const rpcPort = parsePort('join', 'rpc-port', values['rpc-port'], DEFAULT_RPC_PORT)
   const labels = parseKeyValues('join', 'label', values.label)
   const heartbeatIntervalMs = parseHeartbeat(values['heartbeat-ms'])
   const retainPerApp = parseRetainVersions(values['retain-versions'])
   const logFormat = values['log-format'] ?? 'text'
   if (logFormat !== 'text' && logFormat !== 'json') throw new UsageError(`--log-format must be text or json, got '${logFormat}'`, 'join')
-  if (values.token != null && values['token-file'] != null) throw new UsageError('give either --token or --token-file, not both', 'join')
+  if (flags.token != null && flags['token-file'] != null) throw new UsageError('give either --token or --token-file, not both', 'join')
 
   const logger = consoleLogger({ format: logFormat, level: process.env.FLEETD_LOG_LEVEL === 'debug' ? 'debug' : 'info' })
   const log = logger.forComponent('fleet:node')
-  const storageDir = values['storage-dir'] ?? defaultStorageDir()
   const store = await openStorage(storageDir)
   let node: MeshNode | undefined
   let rpc: RpcServer | undefined
@@ -156,6 +161,35 @@ export async function joinCommand (argv: string[]): Promise<number> {
   clearTimeout(forced)
   log.info('stopped')
   return 0
+}
+
+type JoinFlags = ReturnType<typeof parseFlags<typeof OPTIONS>>['values']
+
+/**
+ * Folds the node config file (fleetp's output, one schema with it) under the flags: a flag
+ * given on the command line wins; the file fills the rest. `--config` must exist; the default
+ * path in the storage dir is read only when present. A token flag also wins over the file's
+ * tokenFile, so the token precedence stays the one resolveToken documents.
+ */
+async function withConfig (flags: JoinFlags, storageDir: string): Promise<JoinFlags> {
+  const config = flags.config != null
+    ? await readNodeConfig(flags.config)
+    : await readNodeConfig(defaultNodeConfigPath(storageDir), { optional: true })
+  if (config == null) return flags
+  const fromFile: JoinFlags = {
+    ...(config.name != null ? { name: config.name } : {}),
+    ...(config.labels != null ? { label: Object.entries(config.labels).map(([k, v]) => `${k}=${v}`) } : {}),
+    ...(config.tokenFile != null && flags.token == null && process.env.FLEETD_TOKEN == null ? { 'token-file': config.tokenFile } : {}),
+    ...(config.listen != null ? { listen: config.listen } : {}),
+    ...(config.bootstrap != null ? { bootstrap: config.bootstrap } : {}),
+    ...(config.mdns === false ? { 'no-mdns': true } : {}),
+    ...(config.rpcPort != null ? { 'rpc-port': String(config.rpcPort) } : {}),
+    ...(config.heartbeatMs != null ? { 'heartbeat-ms': String(config.heartbeatMs) } : {}),
+    ...(config.retainVersions != null ? { 'retain-versions': String(config.retainVersions) } : {}),
+    ...(config.logFormat != null ? { 'log-format': config.logFormat } : {})
+  }
+  const given = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined))
+  return { ...fromFile, ...given }
 }
 
 function parseHeartbeat (value: string | undefined): number | undefined {
