@@ -63,7 +63,7 @@ describe('alert manager (real level database, real webhook over loopback HTTP)',
     const hook = createServer((req, res) => {
       let body = ''
       req.on('data', (c: Buffer) => { body += c.toString() })
-      req.on('end', () => { received.push(JSON.parse(body)); res.end('ok') })
+      req.on('end', () => { received.push(JSON.parse(body) as { status: string, alert: { id: string, deviceId: string } }); res.end('ok') })
     })
     await new Promise<void>(resolve => hook.listen(0, '127.0.0.1', resolve))
     closers.push(async () => { await new Promise(resolve => hook.close(resolve)) })

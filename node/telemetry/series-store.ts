@@ -2,7 +2,7 @@ import { addSample, bucketOf, mergeAgg } from './rollup.js'
 import { CLOCK_SKEW_MS_MAX, INGEST_BATCH_OPS_MAX, RANGE_POINTS_MAX, TELEMETRY_DEVICES_MAX } from './constants.js'
 import { TelemetryQueryError } from './errors.js'
 import type { Agg, RollupRecord } from './rollup.js'
-import type { LatestSample, RangeQuery, RangeResult, SeriesPoint, TelemetryDb, TelemetryStoreComponents, TelemetryStoreStats, TelemetryStoreConfig, Sample } from './index.js'
+import type { LatestSample, RangeQuery, RangeResult, SeriesPoint, TelemetryStoreComponents, TelemetryStoreStats, TelemetryStoreConfig, Sample } from './index.js'
 
 type Op = { type: 'put', key: string, value: unknown } | { type: 'del', key: string }
 interface RawValue { s: number, m: Record<string, number> }

@@ -25,7 +25,7 @@ export async function startDeviceTelemetry (options: {
     entriesMax: TELEMETRY_OUTBOX_ENTRIES_MAX, bytesMax: TELEMETRY_OUTBOX_BYTES_MAX
   })
   const sender = reportSender()({ libp2p: options.mesh.libp2p, outbox, clock, random: systemRandom(), logger: options.logger })
-  const sampler = deviceTelemetry({ intervalMs: options.intervalMs })({ clock, logger: options.logger, collect: options.collect, outbox })
+  const sampler = deviceTelemetry({ intervalMs: options.intervalMs })({ clock, logger: options.logger, collect: async () => await options.collect(), outbox })
   sender.start()
   sampler.start()
   return {

@@ -55,6 +55,29 @@ export function observabilityRoutes (c: { telemetry: TelemetryStore, alerts: Ale
       }
     }),
     defineRoute({
+      method: 'GET', path: `${API_PREFIX}/telemetry/latest`, tag: 'telemetry', role: 'viewer',
+      summary: 'The latest sample of several devices (a device list page): some metrics of each',
+      query: z.object({
+        ids: z.string().max(100 * 130).describe('comma-separated device ids, at most 100'),
+        metrics: z.string().max(1024).optional().describe('comma-separated (default cpu_percent, memory_used_bytes, memory_total_bytes)')
+      }).strict(),
+      response: z.object({ samples: z.array(z.object({ deviceId: z.string(), atMs: z.number(), metrics: z.record(z.string(), z.number()) })) }),
+      handler: async ({ query }) => {
+        const ids = query.ids.split(',').filter(s => s !== '')
+        if (ids.length > 100) throw new InvalidRequestError(`invalid request: query.ids: ${ids.length} ids, at most 100`, [{ path: 'query.ids', message: 'at most 100 ids' }])
+        const names = (query.metrics ?? 'cpu_percent,memory_used_bytes,memory_total_bytes').split(',').map(n => METRIC_ALIASES[n] ?? n)
+        const samples = []
+        for (const id of ids) {
+          const s = c.telemetry.latest(id)
+          if (s == null) continue
+          const metrics: Record<string, number> = {}
+          for (const n of names) { const v = s.metrics[n]; if (v != null) metrics[n] = v }
+          samples.push({ deviceId: id, atMs: s.atMs, metrics })
+        }
+        return await Promise.resolve({ samples })
+      }
+    }),
+    defineRoute({
       method: 'GET', path: `${API_PREFIX}/telemetry/summary`, tag: 'telemetry', role: 'viewer',
       summary: 'Latest value of some metrics across the fleet (or the devices running an app): devices, mean, min, max. A bare name also covers apps\' custom metrics of that name',
       query: z.object({
@@ -85,7 +108,7 @@ export function observabilityRoutes (c: { telemetry: TelemetryStore, alerts: Ale
           const a = acc.get(name)
           metrics[name] = a == null ? null : { devices: a.devices, avg: a.sum / a.devices, min: a.min, max: a.max }
         }
-        return { atMs: ctx.clock.nowMs(), devices, metrics }
+        return await Promise.resolve({ atMs: ctx.clock.nowMs(), devices, metrics })
       }
     }),
     defineRoute({
@@ -106,7 +129,7 @@ export function observabilityRoutes (c: { telemetry: TelemetryStore, alerts: Ale
     defineRoute({
       method: 'GET', path: `${API_PREFIX}/alerts/rules`, tag: 'alerts', role: 'viewer', summary: 'Alert rules',
       response: z.object({ rules: z.array(z.record(z.string(), z.unknown())) }),
-      handler: async () => await Promise.resolve({ rules: c.alerts.rules() as unknown as Array<Record<string, unknown>> })
+      handler: async () => await Promise.resolve({ rules: c.alerts.rules() })
     }),
     defineRoute({
       method: 'POST', path: `${API_PREFIX}/alerts/rules`, tag: 'alerts', role: 'operator', status: 201,
@@ -122,7 +145,7 @@ export function observabilityRoutes (c: { telemetry: TelemetryStore, alerts: Ale
         }
         const rule = await c.alerts.setRule(parsed.data)
         await ctx.audit.append({ actor: actor?.name ?? '', action: 'alert-rule.set', detail: { id: rule.id, kind: rule.kind, metric: rule.metric } })
-        return rule as unknown as Record<string, unknown>
+        return rule
       }
     }),
     defineRoute({

@@ -129,20 +129,20 @@ export async function startCoordinatorNode (options: CoordinatorNodeOptions): Pr
       publish: async bytes => await gossip.publish(bytes),
       heldPlans: () => planStore.list()
     })
-    let receiver: ReportReceiver | undefined
-    const obs = await observability(options.observability ?? {})({ store, registry, clock, random, logger, reportStats: () => receiver?.stats() ?? { received: 0, failed: 0, batches: 0 } })
+    const receiverRef: { current?: ReportReceiver } = {}
+    const obs = await observability(options.observability ?? {})({ store, registry, clock, random, logger, reportStats: () => receiverRef.current?.stats() ?? { received: 0, failed: 0, batches: 0 } })
     obs.start()
     stack.push(async () => { await obs.stop() })
     const api: ApiServer = createApiServer({ deploymentSpecSchema, store, registry, engine, audit, clock, random, logger, plugins: [obs.plugin] })
 
     // Telemetry rides the same protocol as deployment reports (from its own outbox on the device).
-    receiver = await reportReceiver(mesh.libp2p, async (report) => {
+    const receiver = await reportReceiver(mesh.libp2p, async (report) => {
       if (await obs.onReport(report)) return
       const outcome = await registry.applyReport(report)
       if (outcome === 'new' || outcome === 'updated') engine.reportPersisted(report.deploymentId)
     }, { logger })
-    const started = receiver
-    stack.push(async () => { await started.stop() })
+    receiverRef.current = receiver
+    stack.push(async () => { await receiver.stop() })
     await engine.start()
     stack.push(async () => { await engine.stop() })
 
