@@ -1,7 +1,9 @@
+import { rolloutPhases } from '../rollout/index.js'
 import { DEPLOYMENTS_FOLLOWED_MAX, FLEET_HEALTH_CACHE_MS, REGISTRY_PAGE } from './constants.js'
 import type { ObservabilityComponents } from './index.js'
 import type { AlertManager, TelemetryStore } from '../../telemetry/index.js'
 import type { DeploymentRecord, ReportCounts } from '../store/index.js'
+import type { DeploymentSpec } from '../rollout/index.js'
 
 export interface DeviceStatus { id: string, name?: string | undefined, status: 'online' | 'offline' }
 
@@ -20,6 +22,8 @@ export interface DeploymentProgress {
   state: DeploymentRecord['state']
   phase: number
   phases: number
+  /** Each phase's name and cumulative percent of the target. */
+  phaseList: Array<{ name: string, percent: number, validation: 'auto' | 'manual' }>
   strategy: string
   updatedMs: number
   counts: ReportCounts
@@ -70,9 +74,9 @@ export class FleetHealthView {
     for (const d of all) byState[d.state] = (byState[d.state] ?? 0) + 1
     const deployments: DeploymentProgress[] = []
     for (const d of all.slice(0, DEPLOYMENTS_FOLLOWED_MAX)) {
-      const phases = Array.isArray(d.spec.phases) ? d.spec.phases.length : 1
+      const phaseList = phasesOf(d)
       deployments.push({
-        id: d.id, app: d.app, version: d.artifact.version, state: d.state, phase: d.phase, phases, strategy: d.strategy,
+        id: d.id, app: d.app, version: d.artifact.version, state: d.state, phase: d.phase, phases: phaseList.length, phaseList, strategy: d.strategy,
         updatedMs: d.updatedMs, counts: await this.c.store.reports.countsOf(d.id)
       })
     }
@@ -84,6 +88,15 @@ export class FleetHealthView {
       deployments: { active: all.filter(d => ACTIVE.has(d.state)).length, byState }
     }
     return { atMs, health, statuses, deployments }
+  }
+}
+
+/** The rollout controller's phases of a stored spec (validated at creation). */
+export function phasesOf (d: DeploymentRecord): DeploymentProgress['phaseList'] {
+  try {
+    return rolloutPhases(d.spec as unknown as DeploymentSpec).map(p => ({ name: p.name, percent: p.basisPoints / 100, validation: p.validation }))
+  } catch {
+    return [{ name: 'all', percent: 100, validation: 'auto' }]
   }
 }
 

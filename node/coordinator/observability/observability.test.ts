@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-explicit-any -- response bodies are checked by the server's own response schemas (checkResponses) and by the expectations */
 import { spawn } from 'node:child_process'
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -43,7 +44,7 @@ describe('coordinator observability (real store, real HTTP server)', () => {
     return { server, obs, store, clock, admin, operator: await create('operator'), viewer: await create('viewer') }
   }
 
-  const get = async (s: Setup, url: string, token: string | null = s.viewer): Promise<{ status: number, body: any, text: string, type: string }> => { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const get = async (s: Setup, url: string, token: string | null = s.viewer): Promise<{ status: number, body: any, text: string, type: string }> => {
     const res = await s.server.fastify.inject({ method: 'GET', url, headers: token == null ? {} : { authorization: `Bearer ${token}` } })
     return { status: res.statusCode, body: res.headers['content-type']?.toString().includes('json') === true ? res.json() : undefined, text: res.body, type: String(res.headers['content-type']) }
   }
@@ -119,7 +120,8 @@ describe('coordinator observability (real store, real HTTP server)', () => {
     const controller = new AbortController()
     const res = await fetch(`${url}/api/v1/events?topics=metrics,fleet&device=${DEV}`, { headers: { authorization: `Bearer ${s.viewer}` }, signal: controller.signal })
     expect(res.headers.get('content-type')).toContain('text/event-stream')
-    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader() // eslint-disable-line @typescript-eslint/no-non-null-assertion
+    if (res.body == null) throw new Error('no body')
+    const reader = res.body.pipeThrough(new TextDecoderStream()).getReader()
     let text = ''
     const until = async (pattern: RegExp): Promise<void> => {
       while (!pattern.test(text)) {

@@ -173,8 +173,8 @@ export async function deploymentsView (view) {
 const COMMANDS = ['promote', 'pause', 'resume', 'rollback']
 
 export async function deploymentView (view, id, ctx) {
-  const { deployment, counts } = await api('GET', `/api/v1/deployments/${encodeURIComponent(id)}`)
-  const phases = Array.isArray(deployment.spec.phases) ? deployment.spec.phases : [{ percentage: 100 }]
+  const [{ deployment, counts }, fleet] = await Promise.all([api('GET', `/api/v1/deployments/${encodeURIComponent(id)}`), api('GET', '/api/v1/fleet/health')])
+  const phases = fleet.deployments.find(d => d.id === id)?.phaseList ?? [{ name: 'all', percent: 100 }]
   const canOperate = ROLE_RANK[ctx.role] >= ROLE_RANK.operator
   view.innerHTML = `<h1>Deployment ${esc(deployment.id)}</h1>
     <p>${esc(deployment.app)} → ${esc(deployment.artifact.version)} · ${esc(deployment.strategy)} · target <code>${esc(deployment.target)}</code></p>
@@ -189,7 +189,7 @@ export async function deploymentView (view, id, ctx) {
     state.className = d.state
     view.querySelector('#dep-phases').innerHTML = phases.map((p, i) => {
       const cls = i < d.phase || d.state === 'succeeded' ? 'done' : i === d.phase ? 'current' : ''
-      return `<span class="phase ${cls}" data-phase="${i}">phase ${i + 1}: ${esc(p.percentage)} %</span>`
+      return `<span class="phase ${cls}" data-phase="${i}">${esc(p.name)}: ${esc(p.percent)} %${p.validation === 'manual' ? ' (manual)' : ''}</span>`
     }).join('')
     setBar(view.querySelector('#dep-bar'), progressOf({ ...d, phases: phases.length }))
     const c = d.counts
