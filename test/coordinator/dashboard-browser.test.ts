@@ -121,8 +121,8 @@ describe.skipIf(!ready)(`the web dashboard in Chromium against ${DEVICES} namesp
       return devices.filter(d => d.status === 'online').length === DEVICES ? true : undefined
     }, 90_000)
     const created = await host(0).exec(process.execPath, [FLEETS_CLI, 'app', 'create', '--name', 'http-app', '--artifact', 'http-app:1.0.0', '--runtime', 'process',
-      '--health-check', `http://localhost:${APP_PORT}/health`, '--env', `PORT=${APP_PORT}`, '--server', base(), '--token', tokens.operator])
-    if (created.code !== 0) throw new Error(`app create failed: ${created.stderr}`)
+      '--health-check', `http://localhost:${APP_PORT}/health`, '--env', `PORT=${APP_PORT}`, '--server', base(), '--token', tokens.operator], { timeoutMs: 60_000 })
+    if (created.code !== 0) throw new Error(`app create failed (exit ${String(created.code)}): ${created.stderr}${created.stdout}`)
 
     // Chromium inside h0: playwright starts this wrapper and talks to the browser over its pipes.
     const wrapper = join(dir, 'chromium-in-h0.sh')
