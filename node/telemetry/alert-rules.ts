@@ -97,7 +97,8 @@ function negate (op: string): string {
 }
 
 function fmt (v: number): string {
-  return Number.isInteger(v) ? String(v) : v.toPrecision(3)
+  // Three significant digits without trailing zeros: 0.05, 6.21, 1200.
+  return String(Number(v.toPrecision(3)))
 }
 
 /**
