@@ -73,9 +73,9 @@ describe.skipIf(!ready)(`the web dashboard in Chromium against ${DEVICES} namesp
     }
   }
 
-  /** Waits until the element's text is `text` (page code as a string: this project compiles without DOM types). */
+  /** Waits until the element's whole text is `text` (a locator: the page's CSP forbids evaluating strings, rightly). */
   async function textIs (page: Page, selector: string, text: string, timeoutMs = 30_000): Promise<void> {
-    await page.waitForFunction(`document.querySelector(${JSON.stringify(selector)})?.textContent === ${JSON.stringify(text)}`, undefined, { timeout: timeoutMs })
+    await page.locator(selector, { hasText: new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }).waitFor({ timeout: timeoutMs })
   }
 
   async function loggedIn (token: string): Promise<Page> {
@@ -158,7 +158,7 @@ describe.skipIf(!ready)(`the web dashboard in Chromium against ${DEVICES} namesp
     await page.click('#devices tbody tr a >> text=h1')
     await page.waitForSelector('#charts svg.chart')
     // Live: samples keep arriving on the event stream and redraw the CPU chart's line.
-    await page.waitForFunction("(document.querySelector('#charts svg.chart path.line')?.getAttribute('d')?.split('L').length ?? 0) >= 3", undefined, { timeout: 30_000 })
+    await expect.poll(async () => (await page.getAttribute('#charts svg.chart path.line', 'd'))?.split('L').length ?? 0, { timeout: 30_000, interval: 500 }).toBeGreaterThanOrEqual(3)
     expect(await page.locator('#charts svg.chart').count()).toBeGreaterThanOrEqual(4)
     expect(await page.textContent('#latest')).toContain('memory_total_bytes')
     await page.screenshot({ path: join(SHOTS, '3-device.png'), fullPage: true })
@@ -198,7 +198,7 @@ describe.skipIf(!ready)(`the web dashboard in Chromium against ${DEVICES} namesp
     expect(await viewer.isDisabled('#btn-rollback')).toBe(true)
     expect(await viewer.textContent('#role-note')).toContain('operator role')
     // Forced past the disabled button, the server itself refuses.
-    await viewer.evaluate("const b = document.querySelector('#btn-rollback'); b.disabled = false; b.click()")
+    await viewer.locator('#btn-rollback').evaluate((button) => { const b = button as unknown as { disabled: boolean, click(): void }; b.disabled = false; b.click() })
     await viewer.waitForSelector('#message.error')
     expect(await viewer.textContent('#message')).toMatch(/^rollback refused: .*operator/)
     await viewer.screenshot({ path: join(SHOTS, '6-viewer-refused.png'), fullPage: true })
