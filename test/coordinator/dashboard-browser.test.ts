@@ -93,7 +93,7 @@ describe.skipIf(!ready)(`the web dashboard in Chromium against ${DEVICES} namesp
     await mkdir(SHOTS, { recursive: true })
     network = await createHostNetwork({ count: DEVICES + 1, prefix: 'dash' })
     const keysDir = join(dir, 'keys')
-    expect((await host(0).exec(process.execPath, [FLEETS_CLI, 'keys', 'generate', 'release', '--keys-dir', keysDir])).code).toBe(0)
+    expect((await host(0).exec(process.execPath, [FLEETS_CLI, 'keys', 'generate', 'release', '--keys-dir', keysDir], { timeoutMs: 60_000 })).code).toBe(0)
     const db = join(dir, 'fleet.db')
     const tokenFile = join(dir, 'fleet.token')
     server = host(0).spawn(process.execPath, [FLEETS_CLI, 'server', '--db', db, '--port', String(API_PORT), '--host', '0.0.0.0', '--keys-dir', keysDir,

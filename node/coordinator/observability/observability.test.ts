@@ -72,6 +72,9 @@ describe('coordinator observability (real store, real HTTP server)', () => {
     const bulk = await get(s, `/api/v1/telemetry/latest?ids=${DEV},${DEV2},12D3KooWUnknown`)
     expect(bulk.body.samples.map((x: { deviceId: string }) => x.deviceId)).toEqual([DEV, DEV2])
     expect((await get(s, '/api/v1/fleet/health')).body.health.telemetry).toMatchObject({ reporting: 2, cpuPercentAvg: 32.5 })
+    // The routes join the OpenAPI document.
+    const doc = await get(s, '/api/v1/openapi.json', null)
+    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/api/v1/devices/{id}/metrics', '/api/v1/telemetry/summary', '/api/v1/alerts/rules']))
   })
 
   it('serves Prometheus text behind a token that promtool accepts', async () => {
