@@ -15,7 +15,8 @@ function setBar (el, fraction) {
 
 function progressOf (d) {
   if (d.state === 'succeeded') return 1
-  return d.phases > 0 ? Math.min(1, (d.phase + (d.state === 'running' ? 0.5 : 1)) / d.phases) : 0
+  // Running: half way through the current phase; waiting, paused or rolling back: the phases before it are done.
+  return d.phases > 0 ? Math.min(1, (d.phase + (d.state === 'running' ? 0.5 : 0)) / d.phases) : 0
 }
 
 function deploymentRow (d) {
