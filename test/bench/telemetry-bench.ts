@@ -173,7 +173,8 @@ async function uiRun (devices: number): Promise<{ fleetMs: number, devicesMs: nu
       const page = await context.newPage()
       const t0 = performance.now()
       await page.goto(`${ready.url}/ui/#/`)
-      await page.waitForFunction(`document.querySelector('#devices-total')?.textContent === '${devices}'`, undefined, { timeout: 120_000 })
+      // A locator, not a string predicate: the dashboard's CSP forbids evaluating strings.
+      await page.locator('#devices-total', { hasText: new RegExp(`^${devices}$`) }).waitFor({ timeout: 120_000 })
       const t1 = performance.now()
       await page.goto(`${ready.url}/ui/#/devices`)
       await page.waitForSelector('#devices tbody tr[data-device-id]', { timeout: 120_000 })

@@ -74,7 +74,21 @@ describe('coordinator observability (real store, real HTTP server)', () => {
     expect((await get(s, '/api/v1/fleet/health')).body.health.telemetry).toMatchObject({ reporting: 2, cpuPercentAvg: 32.5 })
     // The routes join the OpenAPI document.
     const doc = await get(s, '/api/v1/openapi.json', null)
-    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/api/v1/devices/{id}/metrics', '/api/v1/telemetry/summary', '/api/v1/alerts/rules']))
+    expect(Object.keys(doc.body.paths as object)).toEqual(expect.arrayContaining(['/api/v1/devices/{id}/metrics', '/api/v1/telemetry/summary', '/api/v1/alerts/rules']))
+  })
+
+  it('takes a delivered batch in order: telemetry runs stored at once, other reports handed on one by one, stops at a failure', async () => {
+    const s = await setup()
+    const t0 = s.clock.nowMs()
+    const deployment = (seq: number): DeviceReport => ({ ...telemetryReport(DEV, seq, t0, {}), deploymentId: 'dep-1', step: 'switch' })
+    const batch = [telemetryReport(DEV, 1, t0, { cpu_percent: 1 }), deployment(2), telemetryReport(DEV, 3, t0 + 1, { cpu_percent: 3 }), telemetryReport(DEV2, 4, t0, { cpu_percent: 4 })]
+    const passed: number[] = []
+    expect(await s.obs.onBatch(batch, async r => { passed.push(r.seq); await Promise.resolve() })).toBe(4)
+    expect(passed).toEqual([2])
+    expect(s.obs.telemetry.stats()).toMatchObject({ samples: 3, devices: 2 })
+    const failing = [deployment(5), telemetryReport(DEV, 6, t0 + 2, { cpu_percent: 6 })]
+    expect(await s.obs.onBatch(failing, async () => { throw new Error('store full') })).toBe(0)
+    expect(s.obs.telemetry.latest(DEV)?.seq).toBe(3)
   })
 
   it('serves Prometheus text behind a token that promtool accepts', async () => {

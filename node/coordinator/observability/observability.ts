@@ -56,6 +56,37 @@ export class Observability {
     return true
   }
 
+  /**
+   * A delivered batch, in order: each run of telemetry reports is stored at once (one group
+   * commit), other reports go to `other` one by one. Resolves to how many were handled (the
+   * receiver acks those); a failure stops the batch there.
+   */
+  async onBatch (reports: DeviceReport[], other: (report: DeviceReport) => Promise<void>): Promise<number> {
+    let handled = 0
+    while (handled < reports.length) {
+      const run: DeviceReport[] = []
+      for (let i = handled; i < reports.length; i++) {
+        const r = reports[i]
+        if (r == null || r.step !== TELEMETRY_STEP || r.deploymentId !== '') break
+        run.push(r)
+      }
+      try {
+        if (run.length > 0) {
+          await Promise.all(run.map(async r => await this.onReport(r)))
+          handled += run.length
+        } else {
+          const r = reports[handled]
+          if (r != null) await other(r)
+          handled++
+        }
+      } catch (err) {
+        this.log.warn('a report batch stopped after %d of %d: %s', handled, reports.length, (err as Error).message)
+        return handled
+      }
+    }
+    return handled
+  }
+
   start (): void {
     if (this.controller != null) return
     this.controller = new AbortController()

@@ -29,6 +29,7 @@ import type { HeldManifest, RolloutEngine } from '../engine/index.js'
 import type { ComponentLogger, Logger } from '../../logging/index.js'
 import type { MeshNode } from '../../mesh/index.js'
 import type { PlanGossip, ReportReceiver } from '../../plans/index.js'
+import type { DeviceReport } from '../../../proto/index.js'
 import type { ObservabilityInit } from '../observability/index.js'
 import type { ApiServer } from '../server/index.js'
 import type { DeviceRegistry } from '../registry/index.js'
@@ -136,11 +137,18 @@ export async function startCoordinatorNode (options: CoordinatorNodeOptions): Pr
     const api: ApiServer = createApiServer({ deploymentSpecSchema, store, registry, engine, audit, clock, random, logger, plugins: [obs.plugin] })
 
     // Telemetry rides the same protocol as deployment reports (from its own outbox on the device).
-    const receiver = await reportReceiver(mesh.libp2p, async (report) => {
-      if (await obs.onReport(report)) return
+    const applyDeploymentReport = async (report: DeviceReport): Promise<void> => {
       const outcome = await registry.applyReport(report)
       if (outcome === 'new' || outcome === 'updated') engine.reportPersisted(report.deploymentId)
-    }, { logger })
+    }
+    const receiver = await reportReceiver(mesh.libp2p, async (report) => {
+      if (await obs.onReport(report)) return
+      await applyDeploymentReport(report)
+    }, {
+      logger,
+      // A batch at once: a run of telemetry reports is stored in one write; deployment reports keep their order.
+      onBatch: async (reports) => await obs.onBatch(reports, applyDeploymentReport)
+    })
     receiverRef.current = receiver
     stack.push(async () => { await receiver.stop() })
     await engine.start()
