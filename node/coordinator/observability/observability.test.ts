@@ -87,7 +87,7 @@ describe('coordinator observability (real store, real HTTP server)', () => {
     expect(passed).toEqual([2])
     expect(s.obs.telemetry.stats()).toMatchObject({ samples: 3, devices: 2 })
     const failing = [deployment(5), telemetryReport(DEV, 6, t0 + 2, { cpu_percent: 6 })]
-    expect(await s.obs.onBatch(failing, async () => { throw new Error('store full') })).toBe(0)
+    expect(await s.obs.onBatch(failing, async () => { await Promise.reject(new Error('store full')) })).toBe(0)
     expect(s.obs.telemetry.latest(DEV)?.seq).toBe(3)
   })
 
