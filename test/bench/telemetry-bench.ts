@@ -8,7 +8,8 @@
  *    /fleetd/reports/1.0.0 protocol, BENCH_STREAMS batches of 64 in flight, for BENCH_SECONDS
  *    after a warm-up. Counted: reports the server acked (it acks only what it stored). The
  *    baseline, side by side on a second fresh server, is the same load as deployment reports
- *    (the registry path every DeviceReport took before telemetry had its own store).
+ *    (the registry path every DeviceReport took before telemetry had its own store). A third
+ *    line is the store alone in this process (no mesh, no crypto), to tell the two apart.
  * 2. Dashboard load time: Debian's Chromium (playwright-core, /usr/bin/chromium) opens the
  *    dashboard of a coordinator seeded with BENCH_UI_DEVICES devices with telemetry
  *    (api-bench-server.ts), logs in, and waits for the fleet page's figures and the device
@@ -31,7 +32,8 @@ import { silentLogger } from '../../node/logging/index.js'
 import { meshNode } from '../../node/mesh/index.js'
 import { REPORTS_PROTOCOL } from '../../node/plans/constants.js'
 import { systemClock, systemRandom } from '../../node/ports/index.js'
-import { TELEMETRY_STEP } from '../../node/telemetry/index.js'
+import { Level } from 'level'
+import { telemetryConfigSchema, telemetryStore, TELEMETRY_STEP } from '../../node/telemetry/index.js'
 import type { BenchServerReady } from './api-bench-server.js'
 import type { MeshNode } from '../../node/mesh/index.js'
 import type { ChildProcess } from 'node:child_process'
@@ -150,6 +152,40 @@ async function ingestRun (kind: 'telemetry' | 'deployment'): Promise<Ingest> {
   return result
 }
 
+/**
+ * The time-series store alone, in this process (no network, no crypto): STREAMS callers each
+ * ingesting batches of 64 at once, as the coordinator's receiver hands them over, for SECONDS.
+ * Separates the store's capacity from the mesh path's.
+ */
+async function storeRun (): Promise<Ingest> {
+  const dir = await mkdtemp(join(tmpdir(), 'fleetd-telemetry-bench-store-'))
+  const db = new Level<string, unknown>(dir, { valueEncoding: 'json' })
+  const store = await telemetryStore(telemetryConfigSchema.parse({}))({ db, clock: systemClock() })
+  const result: Ingest = { acked: 0, seconds: 0, batches: 0, failures: 0 }
+  const seqs = new Float64Array(DEVICES)
+  let next = 0
+  const stopAt = performance.now() + SECONDS * 1000
+  const started = performance.now()
+  await Promise.all(Array.from({ length: STREAMS }, async () => {
+    while (performance.now() < stopAt) {
+      const batch = Array.from({ length: BATCH }, () => {
+        const i = next++ % DEVICES
+        const seq = (seqs[i] ?? 0) + 1
+        seqs[i] = seq
+        return { deviceId: `bench-dev-${String(i).padStart(6, '0')}`, atMs: Date.now(), seq, metrics: Object.fromEntries(metricsOf(i, seq)) }
+      })
+      await Promise.all(batch.map(async s => await store.ingest(s)))
+      result.acked += BATCH
+      result.batches++
+    }
+  }))
+  result.seconds = (performance.now() - started) / 1000
+  await store.flush()
+  await db.close()
+  await rm(dir, { recursive: true, force: true })
+  return result
+}
+
 async function startUiServer (devices: number): Promise<{ child: ChildProcess, ready: BenchServerReady }> {
   const child = fork(fileURLToPath(new URL('./api-bench-server.ts', import.meta.url)), [String(devices)], { execArgv: ['--import', 'tsx'] })
   const ready = await new Promise<BenchServerReady>((resolve, reject) => {
@@ -201,6 +237,8 @@ for (const kind of ['deployment', 'telemetry'] as const) {
   runs.push([kind, r])
   console.log(`  ${kind === 'telemetry' ? 'telemetry path (time-series store)  ' : 'baseline: deployment-report path     '} ${fmt(r.acked / r.seconds).padStart(8)} reports/s  (${fmt(r.acked)} acked in ${r.seconds.toFixed(1)} s, ${r.batches} batches, ${r.failures} failed${r.lastError != null ? `: ${r.lastError}` : ''})`)
 }
+const storeOnly = await storeRun()
+console.log(`  the store alone, in process (no mesh)   ${fmt(storeOnly.acked / storeOnly.seconds).padStart(8)} samples/s  (${fmt(storeOnly.acked)} in ${storeOnly.seconds.toFixed(1)} s)`)
 const base = runs[0]?.[1]
 const tele = runs[1]?.[1]
 const rate = tele != null ? tele.acked / tele.seconds : 0
