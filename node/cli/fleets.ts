@@ -2,6 +2,7 @@
 /** `fleets`: the coordinator and administration CLI. */
 import { keysCommand } from './commands/keys.js'
 import { auditCommand } from './commands/audit-command.js'
+import { alertsCommand } from './commands/alerts-command.js'
 import { devicesCommand } from './commands/devices-command.js'
 import { appCommand } from './commands/app-command.js'
 import { deployCommand } from './commands/deploy-command.js'
@@ -21,6 +22,7 @@ await runCli('fleets', {
   app: { summary: 'apps the coordinator deploys (app create | list | show)', run: appCommand },
   deploy: { summary: 'roll out app versions (deploy create | list | show | watch | promote | pause | resume | rollback)', run: deployCommand },
   discover: { summary: 'list FleetD nodes and other mDNS/DNS-SD services on the LAN (discover [--all] [--service _ssh._tcp])', run: discoverCommand },
+  alerts: { summary: 'alerts and alert rules (alerts list | rules | add)', run: alertsCommand },
   audit: { summary: 'check and read the coordinator audit log (audit verify | list)', run: auditCommand },
   version: { summary: 'print the version', run: versionCommand('fleets') }
 }, process.argv.slice(2))

@@ -65,7 +65,7 @@ import type { AgentEvent } from '../agent/index.js'
 import type { ComponentLogger } from '../logging/index.js'
 import type { FleetLibp2p } from '../mesh/index.js'
 import type { Clock, Random } from '../ports/index.js'
-import type { Plan, SignedPlan } from '../../proto/index.js'
+import type { DeviceReport, Plan, SignedPlan } from '../../proto/index.js'
 
 /** Where a plan came from: gossip, anti-entropy, or this node's own publish. */
 export type PlanSource = 'gossip' | 'sync' | 'local'
@@ -145,6 +145,12 @@ export interface ReportSenderComponents {
 
 export interface ReportReceiverInit {
   logger?: ComponentLogger
+  /**
+   * Handles a whole batch at once instead of `onReport` one by one (the coordinator stores a
+   * batch of telemetry in one write): resolves to how many reports, from the first, it
+   * persisted; the ack covers those. @default none (onReport per report)
+   */
+  onBatch?: (reports: DeviceReport[], context: { from: string }) => Promise<number>
   /** @default REPORT_INBOUND_STREAMS_MAX */
   maxInboundStreams?: number
 }

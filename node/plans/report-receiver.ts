@@ -3,6 +3,7 @@ import { decodeDeviceReport, DEVICE_REPORT_BYTES_MAX, encodeReportAck, WIRE_VERS
 import { REPORT_BATCH_MAX, REPORT_INBOUND_STREAMS_MAX, REPORT_RECEIVE_TIMEOUT_MS, REPORTS_PROTOCOL } from './constants.js'
 import type { ReportReceiver, ReportReceiverInit } from './index.js'
 import type { DeviceReport } from '../../proto/index.js'
+import type { lpStream as LpStream } from '@libp2p/utils'
 import type { Connection, Libp2p, Stream } from '@libp2p/interface'
 
 /** Persists one report; the receiver acks a report only after this resolved. */
@@ -24,18 +25,23 @@ export async function reportReceiver (libp2p: Pick<Libp2p, 'handle' | 'unhandle'
     const lp = lpStream(stream, { maxDataLength: DEVICE_REPORT_BYTES_MAX })
     let acked = 0
     try {
-      for (let count = 0; ; count++) {
-        const frame = await lp.read({ signal: AbortSignal.timeout(REPORT_RECEIVE_TIMEOUT_MS) })
-        if (frame.byteLength === 0) break
-        if (count >= REPORT_BATCH_MAX) throw new Error(`more than ${REPORT_BATCH_MAX} reports in one batch`)
-        const report = decodeDeviceReport(frame)
-        await onReport(report, { from })
-        counters.received++
-        acked = Math.max(acked, report.seq)
+      if (init.onBatch != null) {
+        acked = await serveBatch(lp, init.onBatch, from)
+      } else {
+        for (let count = 0; ; count++) {
+          const frame = await lp.read({ signal: AbortSignal.timeout(REPORT_RECEIVE_TIMEOUT_MS) })
+          if (frame.byteLength === 0) break
+          if (count >= REPORT_BATCH_MAX) throw new Error(`more than ${REPORT_BATCH_MAX} reports in one batch`)
+          const report = decodeDeviceReport(frame)
+          await onReport(report, { from })
+          counters.received++
+          acked = Math.max(acked, report.seq)
+        }
       }
       counters.batches++
     } catch (err) {
       counters.failed++
+      acked = Math.max(acked, (err as { acked?: number }).acked ?? 0)
       log?.warn('report batch from %s ended early after seq %d: %s', from, acked, (err as Error).message)
     }
     try {
@@ -45,6 +51,28 @@ export async function reportReceiver (libp2p: Pick<Libp2p, 'handle' | 'unhandle'
     } catch (err) {
       stream.abort(err as Error)
     }
+  }
+
+  /** Reads the batch up to its empty frame, hands what decoded to `onBatch` at once, returns the seq to ack. */
+  const serveBatch = async (lp: ReturnType<typeof LpStream>, onBatch: NonNullable<ReportReceiverInit['onBatch']>, from: string): Promise<number> => {
+    const reports: DeviceReport[] = []
+    let failure: Error | undefined
+    try {
+      for (;;) {
+        const frame = await lp.read({ signal: AbortSignal.timeout(REPORT_RECEIVE_TIMEOUT_MS) })
+        if (frame.byteLength === 0) break
+        if (reports.length >= REPORT_BATCH_MAX) throw new Error(`more than ${REPORT_BATCH_MAX} reports in one batch`)
+        reports.push(decodeDeviceReport(frame))
+      }
+    } catch (err) {
+      failure = err as Error // the reports before it are still handled and acked
+    }
+    const handled = Math.min(await onBatch(reports, { from }), reports.length)
+    counters.received += handled
+    const acked = reports.slice(0, handled).reduce((max, r) => Math.max(max, r.seq), 0)
+    if (failure != null) throw Object.assign(failure, { acked })
+    if (handled < reports.length) throw Object.assign(new Error(`${reports.length - handled} of ${reports.length} reports could not be stored`), { acked })
+    return acked
   }
 
   await libp2p.handle(REPORTS_PROTOCOL, (stream, connection) => { void serve(stream, connection) }, { maxInboundStreams: init.maxInboundStreams ?? REPORT_INBOUND_STREAMS_MAX })

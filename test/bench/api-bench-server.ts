@@ -15,7 +15,8 @@ import { deviceRegistry } from '../../node/coordinator/registry/index.js'
 import { createApiServer } from '../../node/coordinator/server/index.js'
 import { CoordinatorStore } from '../../node/coordinator/store/index.js'
 import { silentLogger } from '../../node/logging/index.js'
-import { systemClock } from '../../node/ports/index.js'
+import { systemClock, systemRandom } from '../../node/ports/index.js'
+import { observability } from '../../node/coordinator/observability/index.js'
 import type { AppRecord, DeploymentRecord, DeviceRecord, ReportRecord } from '../../node/coordinator/store/index.js'
 
 /** What the parent receives once the server listens. */
@@ -99,7 +100,13 @@ for (const dep of reported) {
 const seedMs = performance.now() - seedStart
 
 const registry = deviceRegistry()({ store, clock, logger: silentLogger })
-const server = createApiServer({ store, registry, clock, logger: silentLogger })
+// As `fleets server` serves it: with the observability routes and dashboard (bench:telemetry
+// loads the dashboard from here), and one telemetry sample per device.
+const obs = await observability()({ store, registry, clock, random: systemRandom(), logger: silentLogger })
+for (let i = 0; i < deviceCount; i++) {
+  await obs.telemetry.ingest({ deviceId: deviceId(i), atMs: nowMs - 5_000, seq: 1, metrics: { cpu_percent: (i * 7) % 100, memory_used_bytes: 2e8 + i, memory_total_bytes: 1e9, load1: 0.4 } })
+}
+const server = createApiServer({ store, registry, clock, logger: silentLogger, plugins: [obs.plugin] })
 const { url, adminToken = '' } = await server.listen(0, '127.0.0.1')
 const created = await fetch(`${url}/api/v1/tokens`, {
   method: 'POST', headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'bench viewer', role: 'viewer' })
@@ -114,6 +121,7 @@ process.send?.(ready)
 process.on('disconnect', () => {
   void (async () => {
     await server.close()
+    await obs.stop()
     await store.close()
     await rm(dir, { recursive: true, force: true })
   })()

@@ -5,6 +5,7 @@ import { DEPLOY_HELP } from './deploy-help.js'
 import { formatDeployment, formatDeploymentTable } from './deploy-format.js'
 import { deploymentBody, STRATEGY_FLAGS } from './deploy-spec-flags.js'
 import { watchDeployment } from './deploy-watch.js'
+import { parseThresholdExpression } from '../../telemetry/index.js'
 import { parseCount, parseDurationMs } from './flag-units.js'
 import { apiClient, SERVER_OPTIONS } from './server-client.js'
 import type { DeploymentRecord, ReportCounts } from '../../coordinator/store/index.js'
@@ -33,7 +34,8 @@ const OPTIONS = {
   'min-samples': { type: 'string' }, success: { type: 'string' }, 'inconclusive-max': { type: 'string' }, 'evaluation-interval': { type: 'string' },
   'circuit-breaker': { type: 'string' }, 'promote-deadline': { type: 'string' }, 'rollback-timeout': { type: 'string' },
   'gradual-step-timeout': { type: 'string' },
-  state: { type: 'string' }, limit: { type: 'string' }, reason: { type: 'string' }, 'until-done': { type: 'boolean' }, timeout: { type: 'string' }
+  state: { type: 'string' }, limit: { type: 'string' }, reason: { type: 'string' }, 'until-done': { type: 'boolean' }, timeout: { type: 'string' },
+  metrics: { type: 'string' }, 'alert-on': { type: 'string' }
 } as const
 type Flag = Exclude<keyof typeof OPTIONS, keyof typeof SERVER_OPTIONS>
 
@@ -45,7 +47,7 @@ const ALLOWED: Record<Sub, readonly Flag[]> = {
   create: CREATE_FLAGS,
   list: ['app', 'state', 'limit'],
   show: [],
-  watch: ['interval', 'until-done', 'timeout'],
+  watch: ['interval', 'until-done', 'timeout', 'metrics', 'alert-on'],
   promote: ['reason'],
   pause: ['reason'],
   resume: ['reason'],
@@ -85,7 +87,16 @@ export async function deployCommand (argv: string[]): Promise<number> {
     const onSignal = (): void => { stop.abort() }
     process.once('SIGINT', onSignal)
     try {
-      return await watchDeployment(client, id, { intervalMs, untilDone: values['until-done'] === true, json, timeoutMs, signal: stop.signal })
+      const metrics = values.metrics?.split(',').map(s => s.trim()).filter(s => s !== '')
+      let alertOn
+      if (values['alert-on'] != null) {
+        try {
+          alertOn = parseThresholdExpression(values['alert-on'], 'watch')
+        } catch (err) {
+          throw new UsageError(`--alert-on: ${(err as Error).message}`, command)
+        }
+      }
+      return await watchDeployment(client, id, { intervalMs, untilDone: values['until-done'] === true, json, timeoutMs, signal: stop.signal, metrics, alertOn })
     } finally {
       process.off('SIGINT', onSignal)
     }

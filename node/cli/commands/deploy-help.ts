@@ -37,10 +37,14 @@ rolled back automatically when a trigger fires.
       status, phase, strategy, triggers, and the devices' reports by step, health and version
   fleets deploy promote|pause|resume|rollback ID [--reason R]
       operator commands: promote passes a manual gate, rollback returns to the previous version
-  fleets deploy watch ID [--interval 2s] [--until-done] [--timeout D]
+  fleets deploy watch ID [--interval 2s] [--until-done] [--timeout D] [--metrics cpu,memory]
+                        [--alert-on 'error_rate>0.01']
       a line per change of state, phase or counts; --until-done stops at succeeded, rolled-back
       or failed, otherwise Ctrl-C stops. Exit 0, or 1 when it rolled back or failed
-      (--timeout passed: 1 with FLEET_ERR_DEPLOY_WATCH_TIMEOUT)
+      (--timeout passed: 1 with FLEET_ERR_DEPLOY_WATCH_TIMEOUT). --metrics adds the latest
+      telemetry of the devices running the app (mean and max; cpu, memory, disk, load, any
+      metric name); --alert-on prints ALERT firing/resolved when the worst of those devices
+      crosses the threshold, and the watch exits 3 if it fired (and the deployment did not fail)
 
 Durations: 30s, 10m, 2h, 1h30m, 500ms. Percentages: 5%, 12.5%.
 

@@ -15,6 +15,10 @@ import { waitForStopSignal } from '../stop-signal.js'
 import { artifactRoutes } from '../../rpc/artifact-routes.js'
 import { appRoutes } from './app-routes.js'
 import { startDevicePlans } from './join-plans.js'
+import { startDeviceTelemetry } from './join-telemetry.js'
+import { parseDurationMs } from './flag-units.js'
+import { TELEMETRY_INTERVAL_MS_DEFAULT, TELEMETRY_INTERVAL_MS_MIN } from '../../telemetry/index.js'
+import type { RunningTelemetry } from './join-telemetry.js'
 import type { DevicePlans } from './join-plans.js'
 import { agent as createAgent, AgentMetrics, fleetArtifactSource } from '../../agent/index.js'
 import { customMetricsHandler, customMetricsStore, MetricsEndpoint, systemMetricsSampler } from '../../runtime/metrics/index.js'
@@ -51,6 +55,8 @@ Options:
   --heartbeat-ms N      presence heartbeat period in ms (default 10000, minimum 1000)
   --retain-versions N   previous versions of each app that artifact gc keeps besides the
                         running, planned and pinned ones (default ${RETAIN_PER_APP_DEFAULT}; 0 keeps none)
+  --telemetry-interval D  send system, app and custom metrics to the coordinator this often
+                        (default 10s, at least 1s; 'off' sends none)
   --log-format F        text or json (default text)
 `
 
@@ -68,6 +74,7 @@ const OPTIONS = {
   'heartbeat-ms': { type: 'string' },
   'retain-versions': { type: 'string' },
   'log-format': { type: 'string' },
+  'telemetry-interval': { type: 'string' },
   help: { type: 'boolean', short: 'h' }
 } as const
 
@@ -82,6 +89,7 @@ export async function joinCommand (argv: string[]): Promise<number> {
   const retainPerApp = parseRetainVersions(values['retain-versions'])
   const logFormat = values['log-format'] ?? 'text'
   if (logFormat !== 'text' && logFormat !== 'json') throw new UsageError(`--log-format must be text or json, got '${logFormat}'`, 'join')
+  const telemetryIntervalMs = parseTelemetryInterval(values['telemetry-interval'])
   if (flags.token != null && flags['token-file'] != null) throw new UsageError('give either --token or --token-file, not both', 'join')
 
   const logger = consoleLogger({ format: logFormat, level: process.env.FLEETD_LOG_LEVEL === 'debug' ? 'debug' : 'info' })
@@ -93,6 +101,7 @@ export async function joinCommand (argv: string[]): Promise<number> {
   let agent: Agent | undefined
   let metricsEndpoint: MetricsEndpoint | undefined
   let plans: DevicePlans | undefined
+  let telemetry: RunningTelemetry | undefined
   try {
     const membership = await resolveToken(store, values.token, values['token-file'], log)
     const privateKey = await store.privateKey()
@@ -126,6 +135,10 @@ export async function joinCommand (argv: string[]): Promise<number> {
       })
     }
     const metrics = new AgentMetrics({ agent, system: systemMetricsSampler({ diskPath: store.dir }), custom, clock: systemClock(), deviceId: mesh.libp2p.peerId.toString() })
+    if (membership != null && telemetryIntervalMs != null) {
+      telemetry = await startDeviceTelemetry({ mesh, storageDir: store.dir, intervalMs: telemetryIntervalMs, logger, collect: async () => await metrics.collect() })
+    }
+    const running = telemetry
     rpc = new RpcServer(store.dir, {
       'GET /v1/status': () => mesh.status(),
       'GET /v1/peers': () => mesh.peers(),
@@ -133,12 +146,14 @@ export async function joinCommand (argv: string[]): Promise<number> {
       ...appRoutes(agent),
       ...(plans?.routes ?? { 'GET /v1/plans': () => { throw Object.assign(new Error('this node has no join token, so it takes no plans; join with --token'), { code: 'FLEET_ERR_BAD_REQUEST', status: 400 }) } }),
       // protons decodes proto maps as Map, which JSON would print as {}.
-      'GET /v1/metrics': async () => { const m = await metrics.collect(); return { ...m, customMetrics: Object.fromEntries(m.customMetrics) } }
+      'GET /v1/metrics': async () => { const m = await metrics.collect(); return { ...m, customMetrics: Object.fromEntries(m.customMetrics) } },
+      'GET /v1/telemetry': () => running?.stats() ?? { off: true }
     })
     const port = await rpc.start(rpcPort)
     log.info('status API on 127.0.0.1:%d (fleet-node status --storage-dir %s)', port, store.dir)
   } catch (err) {
     await rpc?.stop()
+    await telemetry?.stop()
     await metricsEndpoint?.stop()
     await plans?.stop()
     await agent?.stop()
@@ -152,6 +167,7 @@ export async function joinCommand (argv: string[]): Promise<number> {
   const forced = setTimeout(() => { log.error('clean shutdown took over %d ms; exiting', SHUTDOWN_TIMEOUT_MS); process.exit(1) }, SHUTDOWN_TIMEOUT_MS)
   forced.unref()
   await rpc.stop()
+  await telemetry?.stop()
   await metricsEndpoint.stop()
   await plans?.stop()
   await agent.stop()
@@ -190,6 +206,14 @@ async function withConfig (flags: JoinFlags, storageDir: string): Promise<JoinFl
   }
   const given = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined))
   return { ...fromFile, ...given }
+}
+
+function parseTelemetryInterval (value: string | undefined): number | undefined {
+  if (value === 'off') return undefined
+  if (value == null) return TELEMETRY_INTERVAL_MS_DEFAULT
+  const ms = parseDurationMs('join', 'telemetry-interval', value)
+  if (ms < TELEMETRY_INTERVAL_MS_MIN) throw new UsageError(`--telemetry-interval must be at least 1s, got '${value}'`, 'join')
+  return ms
 }
 
 function parseHeartbeat (value: string | undefined): number | undefined {

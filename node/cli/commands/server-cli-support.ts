@@ -11,12 +11,15 @@ import { createApiServer } from '../../coordinator/server/index.js'
 import { deviceRegistry } from '../../coordinator/registry/index.js'
 import { CoordinatorStore } from '../../coordinator/store/index.js'
 import { silentLogger } from '../../logging/index.js'
-import { systemClock } from '../../ports/index.js'
+import { systemClock, systemRandom } from '../../ports/index.js'
+import { observability } from '../../coordinator/observability/index.js'
+import type { Observability } from '../../coordinator/observability/index.js'
 import { runCli } from '../run-cli.js'
 import { auditCommand } from './audit-command.js'
 import { devicesCommand } from './devices-command.js'
 import { appCommand } from './app-command.js'
 import { deployCommand } from './deploy-command.js'
+import { alertsCommand } from './alerts-command.js'
 import type { ApiServer, ApiServerInit } from '../../coordinator/server/index.js'
 import type { DeviceRegistry } from '../../coordinator/registry/index.js'
 
@@ -29,20 +32,24 @@ export interface RunningCoordinator {
   store: CoordinatorStore
   registry: DeviceRegistry
   server: ApiServer
+  /** With `observability: true`: telemetry, alerts, /metrics and events, as `fleets server` serves them. */
+  obs?: Observability
   stop(): Promise<void>
 }
 
 /** `init` goes to createApiServer, e.g. the rollout controller's `deploymentSpecSchema`. */
-export async function startCoordinator (init: ApiServerInit = {}): Promise<RunningCoordinator> {
+export async function startCoordinator (init: ApiServerInit & { observability?: boolean } = {}): Promise<RunningCoordinator> {
   const dbPath = join(await mkdtemp(join(tmpdir(), 'fleetd-cli-')), 'fleet.db')
   const store = await CoordinatorStore.open(dbPath)
   const clock = systemClock()
   const registry = deviceRegistry()({ store, clock, logger: silentLogger })
-  const server = createApiServer({ store, registry, clock, logger: silentLogger, ...init })
+  const { observability: withObs, ...apiInit } = init
+  const obs = withObs === true ? await observability()({ store, registry, clock, random: systemRandom(), logger: silentLogger }) : undefined
+  const server = createApiServer({ store, registry, clock, logger: silentLogger, ...apiInit, ...(obs != null ? { plugins: [obs.plugin] } : {}) })
   const { url, adminToken } = await server.listen(0, '127.0.0.1')
   return {
-    url, dbPath, adminToken: adminToken ?? '', store, registry, server,
-    stop: async () => { await server.close(); await store.close() }
+    url, dbPath, adminToken: adminToken ?? '', store, registry, server, ...(obs != null ? { obs } : {}),
+    stop: async () => { await server.close(); await obs?.stop(); await store.close() }
   }
 }
 
@@ -50,7 +57,8 @@ const COMMANDS = {
   devices: { summary: 'devices', run: devicesCommand },
   audit: { summary: 'audit', run: auditCommand },
   app: { summary: 'app', run: appCommand },
-  deploy: { summary: 'deploy', run: deployCommand }
+  deploy: { summary: 'deploy', run: deployCommand },
+  alerts: { summary: 'alerts', run: alertsCommand }
 }
 
 let queue: Promise<unknown> = Promise.resolve()

@@ -4,6 +4,9 @@ import { startCoordinatorNode } from '../../coordinator/runtime/index.js'
 import { consoleLogger } from '../../logging/index.js'
 import { parseFlags, parsePort, UsageError } from '../args.js'
 import { waitForStopSignal } from '../stop-signal.js'
+import { parseDurationMs } from './flag-units.js'
+import { telemetryConfigSchema } from '../../telemetry/index.js'
+import type { ObservabilityInit } from '../../coordinator/observability/index.js'
 
 /** The coordinator's mesh listens here by default: a device's fleet-node uses 4710 on the same host. */
 export const COORDINATOR_LISTEN_DEFAULT = '/ip4/0.0.0.0/tcp/4720'
@@ -31,7 +34,14 @@ Options:
   --heartbeat-ms N       presence heartbeat period in ms (default 10000)
   --join-token-out FILE  write a join token (bootstrap: this coordinator; trusted: its key and the
                          release keys) to FILE, mode 0600, for fleet-node join --token-file
+  --raw-retention D      keep raw telemetry samples this long (default 24h)
+  --rollup-retention D   keep 1-minute telemetry rollups this long (default 30d)
+  --rollup-interval D    telemetry rollup bucket width (default 1m)
+  --alert-webhook URL    POST alert notifications (firing/resolved, JSON) to URL
   --log-format F         text or json (default text)
+
+The web dashboard is served at /ui/ (log in with an API token); Prometheus metrics at
+/metrics (bearer token of any role); live events at /api/v1/events (Server-Sent Events).
 
 On the first start the server creates an admin API token and prints it once; keep it
 (fleets --token, or FLEETD_TOKEN).
@@ -41,7 +51,8 @@ const OPTIONS = {
   db: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, 'storage-dir': { type: 'string' },
   'keys-dir': { type: 'string' }, listen: { type: 'string', multiple: true }, bootstrap: { type: 'string', multiple: true },
   'no-mdns': { type: 'boolean' }, 'rpc-port': { type: 'string' }, 'heartbeat-ms': { type: 'string' },
-  'join-token-out': { type: 'string' }, 'log-format': { type: 'string' }, help: { type: 'boolean', short: 'h' }
+  'join-token-out': { type: 'string' }, 'log-format': { type: 'string' }, help: { type: 'boolean', short: 'h' },
+  'raw-retention': { type: 'string' }, 'rollup-retention': { type: 'string' }, 'rollup-interval': { type: 'string' }, 'alert-webhook': { type: 'string' }
 } as const
 
 export async function serverCommand (argv: string[]): Promise<number> {
@@ -57,6 +68,7 @@ export async function serverCommand (argv: string[]): Promise<number> {
     if (!Number.isInteger(heartbeatIntervalMs) || heartbeatIntervalMs < 1000) throw new UsageError(`--heartbeat-ms must be an integer of at least 1000, got '${values['heartbeat-ms']}'`, 'server')
   }
   const dbPath = resolve(values.db ?? 'fleet.db')
+  const observability = observabilityOptions(values)
   const logger = consoleLogger({ format: logFormat, level: process.env.FLEETD_LOG_LEVEL === 'debug' ? 'debug' : 'info' })
   const log = logger.forComponent('fleet:server')
 
@@ -71,6 +83,7 @@ export async function serverCommand (argv: string[]): Promise<number> {
     bootstrap: values.bootstrap ?? [],
     mdns: values['no-mdns'] !== true,
     ...(heartbeatIntervalMs != null ? { heartbeatIntervalMs } : {}),
+    observability,
     logger
   })
   const lines = [
@@ -93,4 +106,26 @@ export async function serverCommand (argv: string[]): Promise<number> {
   clearTimeout(forced)
   log.info('stopped')
   return 0
+}
+
+/** Retention flags and the webhook, checked here so a bad value names its flag. */
+function observabilityOptions (values: { 'raw-retention'?: string, 'rollup-retention'?: string, 'rollup-interval'?: string, 'alert-webhook'?: string }): ObservabilityInit {
+  const telemetry = {
+    ...(values['raw-retention'] != null ? { rawRetentionMs: parseDurationMs('server', 'raw-retention', values['raw-retention']) } : {}),
+    ...(values['rollup-retention'] != null ? { rollupRetentionMs: parseDurationMs('server', 'rollup-retention', values['rollup-retention']) } : {}),
+    ...(values['rollup-interval'] != null ? { rollupIntervalMs: parseDurationMs('server', 'rollup-interval', values['rollup-interval']) } : {})
+  }
+  const checked = telemetryConfigSchema.safeParse(telemetry)
+  if (!checked.success) {
+    const issue = checked.error.issues[0]
+    const flag = ({ rawRetentionMs: 'raw-retention', rollupRetentionMs: 'rollup-retention', rollupIntervalMs: 'rollup-interval' } as Record<string, string>)[String(issue?.path[0])] ?? 'raw-retention'
+    throw new UsageError(`--${flag}: ${issue?.message ?? 'invalid'} (raw at least 1m, rollup interval 1s to 1h, rollups kept at least as long as raw samples)`, 'server')
+  }
+  const webhook = values['alert-webhook']
+  if (webhook != null) {
+    let url: URL
+    try { url = new URL(webhook) } catch { throw new UsageError(`--alert-webhook must be an http(s) URL, got '${webhook}'`, 'server') }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--alert-webhook must be an http(s) URL, got '${webhook}'`, 'server')
+  }
+  return { telemetry, ...(webhook != null ? { webhookUrl: webhook } : {}) }
 }

@@ -20,6 +20,7 @@ import { artifactRoutes } from '../../rpc/artifact-routes.js'
 import { auditLog } from '../audit/index.js'
 import { rolloutEngine } from '../engine/index.js'
 import { deviceRegistry } from '../registry/index.js'
+import { observability } from '../observability/index.js'
 import { deploymentSpecSchema } from '../rollout/index.js'
 import { createApiServer } from '../server/index.js'
 import { CoordinatorStore } from '../store/index.js'
@@ -28,6 +29,8 @@ import type { HeldManifest, RolloutEngine } from '../engine/index.js'
 import type { ComponentLogger, Logger } from '../../logging/index.js'
 import type { MeshNode } from '../../mesh/index.js'
 import type { PlanGossip, ReportReceiver } from '../../plans/index.js'
+import type { DeviceReport } from '../../../proto/index.js'
+import type { ObservabilityInit } from '../observability/index.js'
 import type { ApiServer } from '../server/index.js'
 import type { DeviceRegistry } from '../registry/index.js'
 import type { NodeStore } from '../../storage/index.js'
@@ -48,6 +51,8 @@ export interface CoordinatorNodeOptions {
   mdns: boolean
   heartbeatIntervalMs?: number
   logger: ComponentLogger
+  /** Telemetry retention and the alert webhook. */
+  observability?: ObservabilityInit
   /** Report debounce and the like, for tests. */
   engine?: { reportDebounceMs?: number, regossipIntervalMs?: number }
 }
@@ -125,12 +130,26 @@ export async function startCoordinatorNode (options: CoordinatorNodeOptions): Pr
       publish: async bytes => await gossip.publish(bytes),
       heldPlans: () => planStore.list()
     })
-    const api: ApiServer = createApiServer({ deploymentSpecSchema, store, registry, engine, audit, clock, random, logger })
+    const receiverRef: { current?: ReportReceiver } = {}
+    const obs = await observability(options.observability ?? {})({ store, registry, clock, random, logger, reportStats: () => receiverRef.current?.stats() ?? { received: 0, failed: 0, batches: 0 } })
+    obs.start()
+    stack.push(async () => { await obs.stop() })
+    const api: ApiServer = createApiServer({ deploymentSpecSchema, store, registry, engine, audit, clock, random, logger, plugins: [obs.plugin] })
 
-    const receiver: ReportReceiver = await reportReceiver(mesh.libp2p, async (report) => {
+    // Telemetry rides the same protocol as deployment reports (from its own outbox on the device).
+    const applyDeploymentReport = async (report: DeviceReport): Promise<void> => {
       const outcome = await registry.applyReport(report)
       if (outcome === 'new' || outcome === 'updated') engine.reportPersisted(report.deploymentId)
-    }, { logger })
+    }
+    const receiver = await reportReceiver(mesh.libp2p, async (report) => {
+      if (await obs.onReport(report)) return
+      await applyDeploymentReport(report)
+    }, {
+      logger,
+      // A batch at once: a run of telemetry reports is stored in one write; deployment reports keep their order.
+      onBatch: async (reports) => await obs.onBatch(reports, applyDeploymentReport)
+    })
+    receiverRef.current = receiver
     stack.push(async () => { await receiver.stop() })
     await engine.start()
     stack.push(async () => { await engine.stop() })

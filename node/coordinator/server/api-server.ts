@@ -19,7 +19,7 @@ import { healthRoutes } from './routes/health-routes.js'
 import { tokenRoutes } from './routes/token-routes.js'
 import { TokenService } from './tokens.js'
 import type { ApiContext } from './context.js'
-import type { ApiServer, ApiServerOptions } from './index.js'
+import type { ApiPluginHost, ApiServer, ApiServerOptions } from './index.js'
 import type { OpenApiDocument } from './openapi.js'
 import type { ApiRoute } from './route.js'
 import type { Logger } from '../../logging/index.js'
@@ -54,7 +54,8 @@ export class DefaultApiServer implements ApiServer {
       ...tokenRoutes(),
       ...appRoutes(),
       ...deploymentRoutes(options.deploymentSpecSchema ?? defaultDeploymentSpecSchema),
-      ...auditRoutes()
+      ...auditRoutes(),
+      ...(options.plugins ?? []).flatMap(p => p.routes ?? [])
     ]
     this.fastify = Fastify({
       logger: false,
@@ -71,6 +72,16 @@ export class DefaultApiServer implements ApiServer {
     for (const route of this.routes) {
       this.fastify.route({ method: route.method, url: route.path, handler: async (req, reply) => await this.handle(route, req, reply) })
     }
+    // Plugins serve what is not JSON (Prometheus text, event streams, the dashboard's files) with the same tokens.
+    const host: ApiPluginHost = {
+      ctx: this.ctx,
+      authenticate: async (req, role) => {
+        const actor = await this.ctx.tokens.authenticate(req.headers.authorization)
+        this.ctx.tokens.authorize(actor, role, `${req.method} ${req.url.split('?')[0] ?? ''}`)
+        return actor
+      }
+    }
+    for (const plugin of options.plugins ?? []) plugin.register?.(this.fastify, host)
   }
 
   openapi (): OpenApiDocument {

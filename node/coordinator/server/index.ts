@@ -39,7 +39,9 @@ import type { DeviceRegistry } from '../registry/index.js'
 import type { CoordinatorStore } from '../store/index.js'
 import type { ComponentLogger } from '../../logging/index.js'
 import type { Clock, Random } from '../../ports/index.js'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { ApiContext, Actor } from './context.js'
+import type { Role } from '../store/index.js'
 import type { z } from 'zod'
 
 export interface ApiServerInit {
@@ -67,6 +69,20 @@ export interface ApiServerComponents {
   random?: Random
   /** @default auditLog() on `store` */
   audit?: AuditLog
+  /** Extra routes (observability): JSON routes join the table and the document; `register` adds raw ones. */
+  plugins?: ApiPlugin[]
+}
+
+/** What a plugin's raw routes get: the handlers' context and the token check JSON routes use. */
+export interface ApiPluginHost {
+  ctx: ApiContext
+  /** Throws the API's 401/403 errors; returns the caller. */
+  authenticate(req: FastifyRequest, role: Role): Promise<Actor>
+}
+
+export interface ApiPlugin {
+  routes?: ApiRoute[]
+  register?(fastify: FastifyInstance, host: ApiPluginHost): void
 }
 
 export type ApiServerOptions = ApiServerComponents & ApiServerInit
@@ -96,7 +112,7 @@ export { parseArtifactRef, parseHealthCheckUrl, appCreateSchema } from './app-in
 export { buildOpenApi } from './openapi.js'
 export type { OpenApiDocument } from './openapi.js'
 export type { ApiRoute } from './route.js'
-export type { Actor } from './context.js'
+export type { Actor, ApiContext } from './context.js'
 export { TokenService, roleAllows, sha256Hex } from './tokens.js'
 export {
   ApiError, BodyTooLargeError, ConflictError, ForbiddenError, InternalApiError, InvalidRequestError, NotFoundError, UnauthorizedError

@@ -6,6 +6,7 @@ import { AuditTable } from './audit-table.js'
 import { STORE_SCHEMA_VERSION } from './constants.js'
 import { StoreOpenError } from './errors.js'
 import { jsonTable, RecordTable } from './record-table.js'
+import type { JsonTable } from './record-table.js'
 import { appRecordSchema, deploymentRecordSchema, deviceRecordSchema } from './records.js'
 import { ReportTable } from './report-table.js'
 import { TokenTable } from './token-table.js'
@@ -24,6 +25,8 @@ export class CoordinatorStore {
   readonly reports: ReportTable
   readonly tokens: TokenTable
   readonly audit: AuditTable
+  /** Time series, alert rules and alerts (node/telemetry owns the keys). */
+  readonly telemetry: JsonTable
   private tail: Promise<unknown> = Promise.resolve()
   private closed = false
 
@@ -35,6 +38,7 @@ export class CoordinatorStore {
     this.reports = new ReportTable(jsonTable(db, 'reports'))
     this.tokens = new TokenTable(jsonTable(db, 'tokens'))
     this.audit = new AuditTable(jsonTable(db, 'audit'))
+    this.telemetry = jsonTable(db, 'telemetry')
   }
 
   /** Opens (creating when missing) the database at `path`; refuses one written by a newer FleetD. */
