@@ -62,6 +62,7 @@ static void answer_info(uint8_t seq) {
   p[2] = (uint8_t)g_chip; p[3] = (uint8_t)(g_chip >> 8);
   p[4] = (uint8_t)FB_CHUNK_MAX; p[5] = (uint8_t)(FB_CHUNK_MAX >> 8);
   p[6] = s.running_slot; p[7] = s.boot_slot; p[8] = s.state[0]; p[9] = s.state[1];
+  p[10] = (uint8_t)s.secure_version; p[11] = (uint8_t)(s.secure_version >> 8);
   put32(p + 12, s.slot_bytes);
   p[16] = s.session_active; p[17] = s.session_slot;
   put32(p + 20, s.session_size);

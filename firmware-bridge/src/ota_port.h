@@ -12,6 +12,7 @@
 typedef struct {
   uint8_t running_slot, boot_slot, state[2];
   uint32_t slot_bytes;
+  uint16_t secure_version; /* of the running app (the eFuse security version on ESP-IDF) */
   uint8_t session_active, session_slot;
   uint32_t session_size, session_offset;
   uint8_t session_sha[32];

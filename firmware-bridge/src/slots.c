@@ -164,6 +164,11 @@ void fb_ota_status(fb_ota_status_t *o) {
   o->session_size = g_meta.session_size;
   o->session_offset = g_live ? g_written : g_meta.session_durable;
   memcpy(o->session_sha, g_meta.session_sha, 32);
+  if (g_running != FB_NO_SLOT && g_meta.slot_size[g_running] >= 80u) {
+    uint8_t sv[2] = { 0, 0 };
+    (void)fb_flash_read(fb_slots_base(g_running) + 36u, sv, 2); /* esp_app_desc_t.secure_version */
+    o->secure_version = (uint16_t)(sv[0] | (sv[1] << 8));
+  }
   read_version(0, o->version[0]);
   read_version(1, o->version[1]);
 }

@@ -72,6 +72,9 @@ export class BridgeClient {
     const timeout = this.clock.sleep(options.timeoutMs, { signal }).then(() => {
       throw new BridgeTimeoutError(`no answer to ${typeName(type)} from ${this.link.description} within ${options.timeoutMs} ms`)
     })
+    // Either may settle while the write is still pending: mark them handled now, the race below reports them.
+    answer.catch(() => {})
+    timeout.catch(() => {})
     try {
       this.stats.framesSent++
       await this.link.write(encodeFrame({ type, seq, payload }), { signal: options.signal })
@@ -79,8 +82,6 @@ export class BridgeClient {
     } finally {
       this.pending.delete(seq)
       controller.abort()
-      timeout.catch(() => {})
-      answer.catch(() => {})
     }
   }
 

@@ -16,6 +16,8 @@ export interface DeviceInfo {
   runningSlot: number
   bootSlot: number
   slotStates: [number, number]
+  /** Anti-rollback version of the running app: images below it are refused. */
+  secureVersion: number
   slotBytes: number
   session: SessionInfo
   slotVersions: [string, string]
@@ -49,6 +51,7 @@ export function decodeInfo (p: Uint8Array): DeviceInfo {
     runningSlot: p[6]!,
     bootSlot: p[7]!,
     slotStates: [p[8]!, p[9]!],
+    secureVersion: v.getUint16(10, true),
     slotBytes: v.getUint32(12, true),
     session: { active: p[16] === 1, slot: p[17]!, size: v.getUint32(20, true), offset: v.getUint32(24, true), sha256: p.slice(28, 60) },
     slotVersions: [cString(p.subarray(60, 92)), cString(p.subarray(92, 124))]
