@@ -114,6 +114,10 @@ export class BridgeClient {
       if (type === MsgType.HEALTH) {
         let health: HealthReport
         try { health = decodeHealth(payload) } catch { this.stats.badFrames++; continue }
+        // A HEALTH frame means the device booted: nothing asked before it will be answered.
+        const lost = new BridgeTimeoutError(`${this.link.description} rebooted (${health.version === '' ? 'no image' : health.version}) before answering`)
+        for (const p of this.pending.values()) p.reject(lost)
+        this.pending.clear()
         for (const listener of [...this.healthListeners]) listener(health)
         continue
       }
