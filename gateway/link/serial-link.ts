@@ -53,7 +53,7 @@ class SerialLink implements ByteLink {
     await new Promise<void>((resolve, reject) => {
       port.open((error) => {
         if (error === null || error === undefined) resolve()
-        else reject(new SerialLinkError(`cannot open ${this.path}: ${error.message}; check the path, that no other program holds the port, and your permissions (dialout group)`, { cause: error }))
+        else reject(new SerialLinkError(`cannot open ${this.path}: ${error.message.replace(/^Error: /, '').replace(/, cannot open .*$/, '')}; check the path, that no other program holds the port, and your permissions (dialout group)`, { cause: error }))
       })
     })
     port.on('data', (chunk: Buffer) => {

@@ -73,11 +73,11 @@ export async function bridgeFlash (port: McuPortOptions, image: Uint8Array, o: {
     clock: o.clock,
     connect: async (abort): Promise<ByteLink> => await openSerialLink(port, abort)
   })
+  let result: OtaResult
   try {
-    const result = await ota.update({ image, version }, { ...options, onProgress: o.onProgress })
-    const after = await bridgeInfo(port, o.clock, options).catch(() => before)
-    return { result, image: esp, device: infoView(after) }
+    result = await ota.update({ image, version }, { ...options, onProgress: o.onProgress })
   } finally {
-    await ota.close()
+    await ota.close() // the read-back below opens the port again: serialport holds an exclusive lock
   }
+  return { result, image: esp, device: infoView(await bridgeInfo(port, o.clock, options)) }
 }

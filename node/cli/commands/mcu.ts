@@ -4,7 +4,7 @@
  * and runs the old image, 1 anything else (refused image, no device, transfer failed), 2 usage.
  */
 import { readFile } from 'node:fs/promises'
-import { bridgeFlash, bridgeInfo, infoView } from '../../../gateway/mcu/index.js'
+import { bridgeFlash, bridgeInfo, infoView, McuImageError } from '../../../gateway/mcu/index.js'
 import type { BridgeInfoView, McuPortOptions } from '../../../gateway/mcu/index.js'
 import { checkSettings, SUPPORTED_BAUD_RATES } from '../../../gateway/link/index.js'
 import type { SerialMode } from '../../../gateway/link/index.js'
@@ -71,7 +71,9 @@ export async function mcuCommand (argv: string[]): Promise<number> {
   }
 
   if (values.file === undefined) throw new UsageError('--file is required: the image to flash', command)
-  const image = new Uint8Array(await readFile(values.file))
+  const image = new Uint8Array(await readFile(values.file).catch((error: NodeJS.ErrnoException) => {
+    throw new McuImageError(`cannot read --file ${values.file}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`)
+  }))
   const progress = progressLine(`flashing ${values.file}`)
   if (via === 'rom') {
     const address = values.address === undefined ? 0x08000000 : Number(values.address)
