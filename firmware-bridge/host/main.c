@@ -6,7 +6,7 @@
  * else is healthy.
  *
  *   fb-host --flash F [--slot-kib N] [--chip N] [--port PATH] [--baud N]
- *           [--install IMAGE] [--power-cuts SEED:COUNT:GAP]
+ *           [--install IMAGE] [--power-cuts SEED:COUNT:GAP] [--flash-timing PROG_US_PER_KIB:ERASE_US]
  */
 #include "../src/bridge.h"
 #include "../src/flash_hal.h"
@@ -97,6 +97,11 @@ int main(int argc, char **argv) {
     else if (!strcmp(a, "--port")) g_port = v;
     else if (!strcmp(a, "--baud")) g_baud = (uint32_t)strtoul(v, NULL, 0);
     else if (!strcmp(a, "--install")) image = v;
+    else if (!strcmp(a, "--flash-timing")) {
+      unsigned prog = 0, erase = 0;
+      if (sscanf(v, "%u:%u", &prog, &erase) != 2) { fprintf(stderr, "fb-host: --flash-timing PROGRAM_US_PER_KIB:ERASE_US_PER_SECTOR\n"); return 2; }
+      sim_flash_timing(prog, erase);
+    }
     else if (!strcmp(a, "--power-cuts")) {
       if (sscanf(v, "%u:%u:%u", &cut_seed, &cut_count, &cut_gap) != 3) { fprintf(stderr, "fb-host: --power-cuts SEED:COUNT:GAP\n"); return 2; }
     } else { fprintf(stderr, "fb-host: unknown option %s\n", a); return 2; }

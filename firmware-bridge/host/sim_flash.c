@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define IO_CHUNK 4096u
@@ -12,6 +13,18 @@ static int g_fd = -1;
 static uint32_t g_bytes;
 static uint32_t g_ops, g_next_cut, g_cuts_left, g_cuts_done, g_gap_max, g_rng;
 static jmp_buf *g_jump;
+static uint32_t g_program_us_per_kib, g_erase_us;
+
+void sim_flash_timing(uint32_t program_us_per_kib, uint32_t erase_us_per_sector) {
+  g_program_us_per_kib = program_us_per_kib;
+  g_erase_us = erase_us_per_sector;
+}
+
+static void busy(uint64_t us) {
+  if (us == 0) return;
+  struct timespec ts = { (time_t)(us / 1000000u), (long)(us % 1000000u) * 1000L };
+  while (nanosleep(&ts, &ts) != 0) {}
+}
 
 static uint32_t rng(void) { /* xorshift32: small, seeded, deterministic */
   g_rng ^= g_rng << 13; g_rng ^= g_rng >> 17; g_rng ^= g_rng << 5;
@@ -74,6 +87,7 @@ int fb_flash_erase_sector(uint32_t addr) {
   static uint8_t ff[FB_SECTOR_BYTES];
   if (addr % FB_SECTOR_BYTES || addr + FB_SECTOR_BYTES > g_bytes) return -1;
   memset(ff, 0xFF, sizeof ff);
+  busy(g_erase_us);
   uint32_t n = op_begin(FB_SECTOR_BYTES);
   if (n && pwrite(g_fd, ff, n, addr) != (ssize_t)n) return -1;
   if (n != FB_SECTOR_BYTES) power_cut();
@@ -91,6 +105,7 @@ int fb_flash_program(uint32_t addr, const uint8_t *buf, uint32_t len) {
       return -1;
     }
   }
+  busy((uint64_t)g_program_us_per_kib * len / 1024u);
   uint32_t n = op_begin(len);
   if (n && pwrite(g_fd, buf, n, addr) != (ssize_t)n) return -1;
   if (n != len) power_cut();

@@ -30,17 +30,60 @@ static uint32_t g_written;    /* bytes of the session written, valid while g_liv
 
 uint32_t fb_slots_base(uint8_t slot) { return FB_SLOTS_BASE + (uint32_t)slot * g_slot_bytes; }
 
-static int meta_read(uint32_t addr, meta_t *m) {
+#define RECORDS_PER_SECTOR (FB_SECTOR_BYTES / (uint32_t)sizeof(meta_t))
+
+/* Where the next record goes: records are appended to the active sector (programming erased
+   bytes needs no erase), and only when it is full is the other sector erased and used. A
+   4 KiB erase takes ~45 ms on SPI NOR, so erasing per record would stall every checkpoint. */
+static uint32_t g_meta_sector;   /* FB_META_A or FB_META_B */
+static uint32_t g_meta_next;     /* index of the next free record slot in it */
+
+static int record_read(uint32_t addr, meta_t *m) {
   if (fb_flash_read(addr, (uint8_t *)m, sizeof *m) != 0) return 0;
   return m->magic == META_MAGIC && m->crc == fb_crc32(0, (const uint8_t *)m, sizeof *m - 4u);
 }
 
-/* Writes the next record into the sector not holding the current one: a torn write leaves the current intact. */
+static int record_erased(uint32_t addr) {
+  uint8_t b[sizeof(meta_t)];
+  if (fb_flash_read(addr, b, sizeof b) != 0) return 0;
+  for (uint32_t i = 0; i < sizeof b; i++) if (b[i] != 0xFFu) return 0;
+  return 1;
+}
+
+/* Scans both sectors: the valid record with the highest seq wins (a torn one fails its CRC). */
+static int meta_load(meta_t *best) {
+  int found = 0;
+  meta_t m;
+  for (uint32_t sector = FB_META_A; sector <= FB_META_B; sector += FB_SECTOR_BYTES) {
+    for (uint32_t i = 0; i < RECORDS_PER_SECTOR; i++) {
+      uint32_t addr = sector + i * (uint32_t)sizeof(meta_t);
+      if (!record_read(addr, &m)) continue;
+      if (!found || m.seq > best->seq) { *best = m; found = 1; g_meta_sector = sector; }
+    }
+  }
+  if (!found) { g_meta_sector = FB_META_A; g_meta_next = 0; return 0; }
+  /* Append after the last slot that is not erased (torn or valid) in the winning sector. */
+  g_meta_next = RECORDS_PER_SECTOR;
+  for (uint32_t i = RECORDS_PER_SECTOR; i > 0; i--) {
+    if (!record_erased(g_meta_sector + (i - 1u) * (uint32_t)sizeof(meta_t))) break;
+    g_meta_next = i - 1u;
+  }
+  return 1;
+}
+
 static int meta_store(void) {
   g_meta.seq++;
   g_meta.crc = fb_crc32(0, (const uint8_t *)&g_meta, sizeof g_meta - 4u);
-  uint32_t addr = (g_meta.seq & 1u) ? FB_META_B : FB_META_A;
-  if (fb_flash_erase_sector(addr) != 0) return FB_ERR_FLASH;
+  if (g_meta_next >= RECORDS_PER_SECTOR) {
+    /* The active sector is full: the other one takes the next record; the full one keeps the
+       current record until the new one is written, so a cut here loses nothing. */
+    uint32_t other = g_meta_sector == FB_META_A ? FB_META_B : FB_META_A;
+    if (fb_flash_erase_sector(other) != 0) return FB_ERR_FLASH;
+    g_meta_sector = other;
+    g_meta_next = 0;
+  }
+  uint32_t addr = g_meta_sector + g_meta_next * (uint32_t)sizeof(meta_t);
+  g_meta_next++;
   if (fb_flash_program(addr, (const uint8_t *)&g_meta, sizeof g_meta) != 0) return FB_ERR_FLASH;
   return FB_OK;
 }
@@ -48,13 +91,11 @@ static int meta_store(void) {
 void fb_slots_init(uint32_t slot_bytes) {
   assert(slot_bytes > 0 && slot_bytes % FB_SECTOR_BYTES == 0);
   g_slot_bytes = slot_bytes;
-  meta_t a, b;
-  int va = meta_read(FB_META_A, &a), vb = meta_read(FB_META_B, &b);
-  if (va && (!vb || a.seq > b.seq)) g_meta = a;
-  else if (vb) g_meta = b;
-  else {
+  if (!meta_load(&g_meta)) {
     memset(&g_meta, 0, sizeof g_meta);
     g_meta.magic = META_MAGIC;
+    /* A blank part: make sure the first record lands on erased flash. */
+    if (!record_erased(FB_META_A)) { (void)fb_flash_erase_sector(FB_META_A); }
   }
   g_running = FB_NO_SLOT;
   g_live = 0;

@@ -5,7 +5,7 @@
  */
 import { assert } from './assert.js'
 import { MsgType, REQUEST_PAYLOAD, RESPONSE_BIT } from './constants.js'
-import { BridgeDeviceError, BridgeFrameError, BridgeTimeoutError } from './errors.js'
+import { BridgeDeviceError, BridgeTimeoutError } from './errors.js'
 import { encodeFrame, FrameDecoder } from './frame.js'
 import { decodeError, decodeHealth } from './messages.js'
 import type { HealthReport } from './messages.js'
@@ -16,7 +16,7 @@ export interface RequestOptions extends AbortOptions { timeoutMs: number }
 
 interface Pending { type: number, resolve: (payload: Uint8Array) => void, reject: (error: Error) => void }
 
-export interface BridgeClientStats { framesSent: number, framesReceived: number, badFrames: number }
+export interface BridgeClientStats { framesSent: number, framesReceived: number, badFrames: number, staleAnswers: number }
 
 export class BridgeClient {
   private readonly decoder = new FrameDecoder()
@@ -25,9 +25,11 @@ export class BridgeClient {
   private readonly unsubscribe: Unsubscribe[] = []
   private nextSeq = 1
   private closedError?: Error
-  readonly stats: BridgeClientStats = { framesSent: 0, framesReceived: 0, badFrames: 0 }
+  readonly stats: BridgeClientStats = { framesSent: 0, framesReceived: 0, badFrames: 0, staleAnswers: 0 }
 
-  constructor (readonly link: ByteLink, private readonly clock: Clock) {
+  /** `firstSeq` differs per connection so a stale answer from a previous one rarely shares a seq. */
+  constructor (readonly link: ByteLink, private readonly clock: Clock, firstSeq = 1) {
+    this.nextSeq = 1 + ((firstSeq - 1) % 255 + 255) % 255
     this.unsubscribe.push(link.onData((chunk) => { this.receive(chunk) }))
     this.unsubscribe.push(link.onClose((error) => {
       this.fail(new BridgeTimeoutError(`link ${link.description} closed${error === undefined ? '' : `: ${error.message}`}; check the cable or the port, then retry (the OTA resumes where it stopped)`))
@@ -123,17 +125,21 @@ export class BridgeClient {
       }
       const pending = this.pending.get(seq)
       if (pending === undefined) continue // late answer to a request that timed out, or BAD_CRC with seq 0
-      this.pending.delete(seq)
       try {
         if (type === MsgType.ERROR) {
           const e = decodeError(payload)
+          // An error about another request type is a stale answer (from before a reconnect) that shares this seq.
+          if (e.requestType !== pending.type) { this.stats.staleAnswers++; continue }
+          this.pending.delete(seq)
           pending.reject(new BridgeDeviceError(`device refused ${typeName(pending.type)}: ${e.name} (detail ${e.detail})${hint(e.code)}`, e.code, e.name, e.detail))
         } else if (type !== (pending.type | RESPONSE_BIT)) {
-          pending.reject(new BridgeFrameError(`answer of type 0x${type.toString(16)} to ${typeName(pending.type)}; is another program using the port?`))
+          this.stats.staleAnswers++ // the same: a stale answer, the real one may still come
         } else {
+          this.pending.delete(seq)
           pending.resolve(payload)
         }
       } catch (error) {
+        this.pending.delete(seq)
         pending.reject(error as Error)
       }
     }

@@ -63,6 +63,7 @@ const RECONNECT_DELAY_MS = 100
 
 export class BridgeOta {
   private conn?: Connection
+  private connections = 0
 
   constructor (private readonly c: BridgeOtaComponents, private readonly init: BridgeOtaInit = {}) {}
 
@@ -187,13 +188,20 @@ export class BridgeOta {
   }
 
   private async hello (conn: Connection): Promise<DeviceInfo> {
-    return decodeInfo(await conn.client.request(MsgType.HELLO, encodeHello(PROTOCOL_VERSION), { timeoutMs: this.timeout() }))
+    const ask = async (): Promise<DeviceInfo> => decodeInfo(await conn.client.request(MsgType.HELLO, encodeHello(PROTOCOL_VERSION), { timeoutMs: this.timeout() }))
+    try {
+      return await ask()
+    } catch (error) {
+      // A boot report buffered in the port before we opened it cancels the first HELLO: ask once more.
+      if (!(error instanceof BridgeTimeoutError) || conn.client.closed) throw error
+      return await ask()
+    }
   }
 
   private async connection (options: AbortOptions): Promise<Connection> {
     if (this.conn !== undefined && !this.conn.client.closed) return this.conn
     const link = await this.c.connect(options)
-    const client = new BridgeClient(link, this.c.clock)
+    const client = new BridgeClient(link, this.c.clock, 1 + (this.connections++ * 97) % 255)
     const conn: Connection = { link, client }
     client.onHealth((h) => { conn.lastHealth = h })
     this.conn = conn

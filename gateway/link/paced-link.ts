@@ -7,28 +7,46 @@
 import type { AbortOptions, Clock } from '../../node/ports/index.js'
 import type { ByteLink, LinkSettings, Unsubscribe } from './index.js'
 
-export interface PacedLinkOptions { baudRate: number, mode?: LinkSettings['mode'], clock: Clock }
+export interface PacedLinkOptions {
+  baudRate: number
+  mode?: LinkSettings['mode']
+  clock: Clock
+  /**
+   * One-way latency added to each direction: a USB-serial adapter batches bytes (a CP210x
+   * turns around in about 1 ms, an FTDI with its default latency timer in up to 16 ms). @default 0
+   */
+  latencyMs?: number
+}
 
 export function pacedLink (inner: ByteLink, options: PacedLinkOptions): ByteLink {
   let baudRate = options.baudRate
   let bitsPerByte = options.mode === '8e1' ? 11 : 10
   let lineFreeAtMs = 0
   let chain: Promise<void> = Promise.resolve()
+  const latencyMs = options.latencyMs ?? 0
+  const delayed = (listener: (chunk: Uint8Array) => void) => (chunk: Uint8Array): void => {
+    if (latencyMs === 0) { listener(chunk); return }
+    const copy = chunk.slice()
+    void options.clock.sleep(latencyMs).then(() => { listener(copy) })
+  }
   return {
     get description () { return `${inner.description} (paced at ${baudRate} baud)` },
     async write (bytes: Uint8Array, abort: AbortOptions = {}): Promise<void> {
       const copy = bytes.slice()
+      // The line starts on these bytes when they are queued or when it is free, whichever is
+      // later: a timer that fires late must not stretch the line time of the bytes after it.
+      const queuedAtMs = options.clock.nowMs()
       const turn = chain.then(async () => {
-        const start = Math.max(options.clock.nowMs(), lineFreeAtMs)
+        const start = Math.max(queuedAtMs, lineFreeAtMs)
         lineFreeAtMs = start + (copy.length * bitsPerByte * 1000) / baudRate
-        const waitMs = lineFreeAtMs - options.clock.nowMs()
+        const waitMs = lineFreeAtMs + latencyMs - options.clock.nowMs()
         if (waitMs >= 1) await options.clock.sleep(waitMs, abort)
         await inner.write(copy, abort)
       })
       chain = turn.catch(() => {})
       await turn
     },
-    onData: (listener: (chunk: Uint8Array) => void): Unsubscribe => inner.onData(listener),
+    onData: (listener: (chunk: Uint8Array) => void): Unsubscribe => inner.onData(delayed(listener)),
     onClose: (listener: (error?: Error) => void): Unsubscribe => inner.onClose(listener),
     setSignals: async (signals) => { await inner.setSignals(signals) },
     async update (settings: Partial<LinkSettings>): Promise<void> {

@@ -44,7 +44,7 @@ export async function ptyPair (): Promise<PtyPair> {
   }
 }
 
-export interface FbHostOptions { port: string, flash: string, slotKib?: number, chip?: number, baud?: number, powerCuts?: string }
+export interface FbHostOptions { port: string, flash: string, slotKib?: number, chip?: number, baud?: number, powerCuts?: string, flashTiming?: string }
 
 export interface FbHost { child: ChildProcess, stderr: () => string, stop: () => Promise<void> }
 
@@ -57,6 +57,7 @@ export function startFbHost (o: FbHostOptions): FbHost {
   const args = ['--flash', o.flash, '--port', o.port, '--slot-kib', String(o.slotKib ?? 256), '--chip', String(o.chip ?? 0)]
   if (o.baud !== undefined) args.push('--baud', String(o.baud))
   if (o.powerCuts !== undefined) args.push('--power-cuts', o.powerCuts)
+  if (o.flashTiming !== undefined) args.push('--flash-timing', o.flashTiming)
   const child = spawn(FB_HOST, args, { stdio: ['ignore', 'ignore', 'pipe'] })
   let err = ''
   child.stderr?.on('data', (d: Buffer) => { err += d.toString() })
