@@ -12,6 +12,7 @@ import { openSerialLink } from '../../../gateway/link/index.js'
 import type { ByteLink } from '../../../gateway/link/index.js'
 import { systemClock } from '../../ports/index.js'
 import { an3155Device } from '../../../test/support/an3155-device.js'
+import { espRomDevice } from '../../../test/support/esp-rom-device.js'
 import { buildFirmwareBridge, installFactoryImage, ptyPair, startFbHost } from '../../../test/support/gateway-ptys.js'
 import type { FbHost, PtyPair } from '../../../test/support/gateway-ptys.js'
 
@@ -81,6 +82,19 @@ describe('fleet-node mcu', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ productId: 0x410, bytes: 5000, erasedPages: 5 })
     expect(rom.flash.subarray(0, 5000)).toEqual(image)
     expect(rom.startedAt()).toBe(0x08000000)
+    rom.stop()
+  })
+
+  it('flashes a bare ESP32 through its ROM with esptool-js (simulated ROM, no reset on a pty)', async () => {
+    pty = await ptyPair()
+    link = await openSerialLink({ path: pty.device })
+    const rom = espRomDevice(link)
+    const image = buildEspImage({ version: '1.0.0', seed: 4, payloadBytes: 12_000 })
+    await writeFile(join(pty.dir, 'app.bin'), image)
+    const r = await run(['mcu', 'flash', '--port', pty.gateway, '--mcu', 'esp32', '--via', 'rom', '--no-reset', '--file', join(pty.dir, 'app.bin'), '--json'])
+    expect(r.code, r.stderr).toBe(0)
+    expect(JSON.parse(r.stdout)).toMatchObject({ chip: 'ESP32', bytes: image.length, address: 0x10000 })
+    expect(rom.flash.subarray(0x10000, 0x10000 + image.length)).toEqual(image)
     rom.stop()
   })
 

@@ -12,19 +12,20 @@ import { systemClock } from '../../ports/index.js'
 import { parseFlags, UsageError } from '../args.js'
 import { formatBytes, progressLine } from './progress-line.js'
 import { stm32Flash, stm32Info } from '../../../gateway/stm32/index.js'
+import { DEFAULT_APP_ADDRESS, espRomFlash, espRomInfo } from '../../../gateway/esp-rom/index.js'
 
 const HELP = `Usage: fleet-node mcu info|flash --port PATH --mcu esp32|stm32 [options]
 
   --port PATH        serial port (/dev/ttyUSB0)
   --mcu esp32|stm32  the MCU family
   --via bridge|rom   bridge: the FleetD firmware bridge runs on the MCU (default);
-                     rom: the chip's ROM bootloader (STM32 AN3155 system bootloader)
+                     rom: the chip's ROM bootloader (ESP32 through esptool-js, STM32 AN3155)
   --baud N           line rate (default 115200); one of ${SUPPORTED_BAUD_RATES.join(', ')}
   --mode 8n1|8e1     framing (default 8n1 for the bridge, 8e1 for the STM32 ROM)
   --no-reset         do not toggle DTR/RTS (boot mode is set by hand, or the port has no modem lines)
   --file F           the image to flash (flash only): an ESP-IDF app .bin, or a raw STM32 .bin
   --version V        version of a raw STM32 image (ESP images carry theirs)
-  --address A        STM32 ROM: flash address (default 0x08000000)
+  --address A        ROM path: flash address (default 0x10000 on ESP32, 0x08000000 on STM32)
   --json             machine-readable output
 
 Exit codes (flash): 0 the device runs the new image (read back), 3 the device rolled back to
@@ -49,9 +50,6 @@ export async function mcuCommand (argv: string[]): Promise<number> {
   if (mcu !== 'esp32' && mcu !== 'stm32') throw new UsageError(`--mcu must be esp32 or stm32, got '${mcu ?? ''}'`, command)
   const via = values.via ?? 'bridge'
   if (via !== 'bridge' && via !== 'rom') throw new UsageError(`--via must be bridge or rom, got '${via}'`, command)
-  if (via === 'rom' && mcu === 'esp32') {
-    throw new UsageError('--via rom for esp32 (esptool-js) is not wired in this build: use --via bridge, or esptool.py for bare ESP32s', command)
-  }
   const baudRate = values.baud === undefined ? 115200 : Number(values.baud)
   const mode = (values.mode ?? (via === 'rom' && mcu === 'stm32' ? '8e1' : '8n1')) as SerialMode
   try { checkSettings({ baudRate, mode }) } catch (error) { throw new UsageError((error as Error).message.replace(/^unsupported baud rate/, '--baud: unsupported rate').replace(/^unsupported serial mode/, '--mode: unsupported'), command) }
@@ -60,6 +58,11 @@ export async function mcuCommand (argv: string[]): Promise<number> {
   const json = values.json === true
 
   if (sub === 'info') {
+    if (via === 'rom' && mcu === 'esp32') {
+      const info = await espRomInfo({ ...port, reset: values['no-reset'] !== true })
+      process.stdout.write(json ? JSON.stringify(info) + '\n' : `${info.chip} ROM bootloader\n`)
+      return 0
+    }
     if (via === 'rom') {
       const info = await stm32Info(port, { clock, reset: values['no-reset'] !== true })
       process.stdout.write(json ? JSON.stringify(info) + '\n' : `STM32 system bootloader v${info.bootloaderVersion} · product id 0x${info.productId.toString(16)} · commands ${info.commands.map((c) => '0x' + c.toString(16)).join(' ')}\n`)
@@ -75,6 +78,14 @@ export async function mcuCommand (argv: string[]): Promise<number> {
     throw new McuImageError(`cannot read --file ${values.file}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`)
   }))
   const progress = progressLine(`flashing ${values.file}`)
+  if (via === 'rom' && mcu === 'esp32') {
+    const address = values.address === undefined ? DEFAULT_APP_ADDRESS : Number(values.address)
+    if (!Number.isInteger(address) || address < 0) throw new UsageError(`--address must be a number, got '${values.address ?? ''}'`, command)
+    const r = await espRomFlash(image, { ...port, address, reset: values['no-reset'] !== true, onProgress: (done, total) => { progress.update(`${formatBytes(done)} / ${formatBytes(total)}`) } })
+    progress.done()
+    process.stdout.write(json ? JSON.stringify(r) + '\n' : `${r.chip}: wrote ${formatBytes(r.bytes)} at 0x${address.toString(16)}; the ROM's MD5 of the region matches (${r.md5})\n`)
+    return 0
+  }
   if (via === 'rom') {
     const address = values.address === undefined ? 0x08000000 : Number(values.address)
     if (!Number.isInteger(address) || address < 0) throw new UsageError(`--address must be a number, got '${values.address ?? ''}'`, command)
