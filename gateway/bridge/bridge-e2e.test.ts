@@ -10,6 +10,7 @@ import { bridgeOta, BridgeClient, decodeInfo, encodeHello, MsgType, otaReport, S
 import { buildEspImage } from '../esp-image/index.js'
 import { openSerialLink } from '../link/index.js'
 import type { ByteLink } from '../link/index.js'
+import { openReportOutbox } from '../../node/plans/index.js'
 import { systemClock } from '../../node/ports/index.js'
 import { Health } from '../../proto/generated/report.js'
 import { buildFirmwareBridge, installFactoryImage, ptyPair, startFbHost } from '../../test/support/gateway-ptys.js'
@@ -73,7 +74,12 @@ describe('bridge OTA over a pty to the host-built C bridge', () => {
     expect(info.runningSlot).toBe(1)
     expect(info.slotStates).toEqual([SlotState.VALID, SlotState.VALID])
     expect(info.slotVersions).toEqual(['1.0.0', '2.0.0'])
-    expect(otaReport(result, { deploymentId: 'dep-1', planSeq: 3 })).toMatchObject({ step: 'switch', health: Health.HEALTHY, appVersion: '2.0.0', errorCode: '' })
+    // The result goes into a real report outbox as the MCU's report, like any device's.
+    const outbox = await openReportOutbox(join(pty.dir, 'gateway-state'), { clock, deviceId: 'gateway-peer' })
+    const stored = await outbox.append(otaReport(result, { deploymentId: 'dep-1', planSeq: 3, deviceId: 'mcu-esp32-1' }))
+    await outbox.close()
+    expect(stored).toMatchObject({ deviceId: 'mcu-esp32-1', deploymentId: 'dep-1', planSeq: 3, step: 'switch', health: Health.HEALTHY, appVersion: '2.0.0', errorCode: '' })
+    expect(stored.metrics.get('ota.bytes_sent')).toBe(v2.length)
     // The same image again is a no-op.
     const again = await bridgeOta()({ clock, connect: connect(pty.gateway) }).update({ image: v2, version: '2.0.0' })
     expect(again.outcome).toBe('already-current')
@@ -131,7 +137,7 @@ describe('bridge OTA over a pty to the host-built C bridge', () => {
     const ota = bridgeOta({ healthTimeoutMs: 5000 })({ clock, connect: connect(pty.gateway) })
     const r1 = await ota.update({ image: unhealthy, version: '2.0.0-bad' })
     expect(r1).toMatchObject({ outcome: 'rolled-back', runningVersion: '1.0.0', errorCode: 'FLEET_ERR_BRIDGE_OTA' })
-    expect(otaReport(r1, { deploymentId: 'd', planSeq: 1 })).toMatchObject({ step: 'apply', health: Health.UNHEALTHY, appVersion: '1.0.0' })
+    expect(otaReport(r1, { deploymentId: 'd', planSeq: 1 })).toMatchObject({ step: 'apply', health: Health.UNHEALTHY, appVersion: '1.0.0', errorCode: 'FLEET_ERR_BRIDGE_OTA' })
     const crashing = buildEspImage({ version: '2.0.0-crash', projectName: 'fb-crash', seed: 4, payloadBytes: 20_000 })
     const r2 = await ota.update({ image: crashing, version: '2.0.0-crash' })
     await ota.close()
