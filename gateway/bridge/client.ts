@@ -79,8 +79,11 @@ export class BridgeClient {
     timeout.catch(() => {})
     try {
       this.stats.framesSent++
-      await this.link.write(encodeFrame({ type, seq, payload }), { signal: options.signal })
-      return await Promise.race([answer, timeout])
+      // The write is raced too: a port closed under a pending drain may never call back, and
+      // the timeout or the link's close (which rejects `answer`) must still end the request.
+      const written = this.link.write(encodeFrame({ type, seq, payload }), { signal: options.signal })
+      written.catch(() => {})
+      return await Promise.race([written.then(async () => await answer), answer, timeout])
     } finally {
       this.pending.delete(seq)
       controller.abort()

@@ -43,6 +43,8 @@ class SerialLink implements ByteLink {
   private modemLines = true
   private readonly dataListeners = new Set<(chunk: Uint8Array) => void>()
   private readonly closeListeners = new Set<(error?: Error) => void>()
+  /** Writes waiting for their drain: a port closed under them may never call back, so close rejects them. */
+  private readonly pendingWrites = new Set<(error: Error) => void>()
 
   constructor (private readonly path: string, private settings: LinkSettings) {}
 
@@ -73,11 +75,14 @@ class SerialLink implements ByteLink {
     if (this.closed) throw new SerialLinkError(`link ${this.description} is closed`)
     const port = this.port
     await new Promise<void>((resolve, reject) => {
+      const fail = (error: Error): void => { this.pendingWrites.delete(fail); reject(error) }
+      this.pendingWrites.add(fail)
+      const done = (): void => { this.pendingWrites.delete(fail); resolve() }
       port.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length), (error) => {
-        if (error !== null && error !== undefined) { reject(new SerialLinkError(`write to ${this.path} failed: ${error.message}`, { cause: error })); return }
+        if (error !== null && error !== undefined) { fail(new SerialLinkError(`write to ${this.path} failed: ${error.message}`, { cause: error })); return }
         port.drain((drainError) => {
-          if (drainError !== null && drainError !== undefined) reject(new SerialLinkError(`drain on ${this.path} failed: ${drainError.message}`, { cause: drainError }))
-          else resolve()
+          if (drainError !== null && drainError !== undefined) fail(new SerialLinkError(`drain on ${this.path} failed: ${drainError.message}`, { cause: drainError }))
+          else done()
         })
       })
     })
@@ -139,6 +144,7 @@ class SerialLink implements ByteLink {
   private finish (error?: Error): void {
     if (this.closed) return
     this.closed = true
+    for (const fail of [...this.pendingWrites]) fail(new SerialLinkError(`link ${this.description} closed during a write`))
     for (const listener of this.closeListeners) listener(error)
   }
 }
