@@ -1,8 +1,9 @@
 /**
  * Power loss: fb-host cuts its own power at 100 seeded points (a seeded schedule of erase/program
  * operations; the operation in progress is torn), over the real pty, while the gateway runs OTA
- * after OTA. After every cut the device must boot a valid image (old or new) and the gateway must
- * resume or roll back, never end on a broken device.
+ * after OTA; the same seed also pulls the cable (closes the gateway's port) at random points in
+ * a third of the transfers. After every cut the device must boot a valid image (old or new) and
+ * the gateway must resume or roll back, never end on a broken device.
  */
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -13,6 +14,7 @@ import { buildEspImage } from '../esp-image/index.js'
 import { openSerialLink } from '../link/index.js'
 import type { ByteLink } from '../link/index.js'
 import { systemClock } from '../../node/ports/index.js'
+import { mulberry32 } from '../../test/support/mulberry32.js'
 import { buildFirmwareBridge, installFactoryImage, ptyPair, startFbHost } from '../../test/support/gateway-ptys.js'
 import type { FbHost, PtyPair } from '../../test/support/gateway-ptys.js'
 
@@ -40,7 +42,7 @@ describe('power loss during OTA', () => {
     await pty?.stop()
   })
 
-  it(`boots a valid image after each of ${CUTS} seeded cuts, and the gateway resumes or rolls back (reproduce with FLEET_POWER_SEED=${SEED})`, async () => {
+  it(`boots a valid image after each of ${CUTS} seeded power cuts and cable pulls, and the gateway resumes or rolls back (reproduce with FLEET_POWER_SEED=${SEED})`, async () => {
     const images = [
       { image: buildEspImage({ version: '1.0.0', seed: 1, payloadBytes: 16_000 }), version: '1.0.0' },
       { image: buildEspImage({ version: '2.0.0', seed: 2, payloadBytes: 16_000 }), version: '2.0.0' }
@@ -52,10 +54,21 @@ describe('power loss during OTA', () => {
     })
     const outcomes: Record<OtaOutcome, number> = { updated: 0, 'already-current': 0, 'rolled-back': 0, failed: 0 }
     let resumes = 0
+    let linkCuts = 0
     let target = 1
+    const random = mulberry32(SEED)
     const cutsDone = (): number => (device.stderr().match(/power cut \d+/g) ?? []).length
     for (let cycle = 0; cycle < CYCLES_MAX && cutsDone() < CUTS; cycle++) {
-      const result = await ota.update(images[target]!)
+      const cutAt = random() < 1 / 3 ? Math.floor(random() * images[target]!.image.length) : -1
+      let pulled = false
+      const result = await ota.update(images[target]!, {
+        onProgress: (p) => {
+          if (cutAt < 0 || pulled || p.phase !== 'transfer' || p.offset < cutAt) return
+          pulled = true
+          linkCuts++
+          void links.at(-1)?.close()
+        }
+      })
       outcomes[result.outcome]++
       resumes += result.resumes
       expect(result.outcome, `cycle ${cycle}: ${result.errorMessage ?? ''}; reproduce with FLEET_POWER_SEED=${SEED}`).not.toBe('failed')
@@ -71,6 +84,7 @@ describe('power loss during OTA', () => {
     const bad = boots.filter((l) => !/boot slot [01] reason \d project 'fleet-app' version '[12]\.0\.0'/.test(l))
     expect(bad, `boots without a valid image; reproduce with FLEET_POWER_SEED=${SEED}`).toEqual([])
     expect(resumes).toBeGreaterThan(0)
-    console.log(`power loss: ${CUTS} cuts, ${boots.length} boots, outcomes ${JSON.stringify(outcomes)}, ${resumes} resumes`)
+    expect(linkCuts).toBeGreaterThan(10)
+    console.log(`power loss: ${CUTS} power cuts, ${linkCuts} cable pulls, ${boots.length} boots, outcomes ${JSON.stringify(outcomes)}, ${resumes} resumes`)
   }, 170_000)
 })
