@@ -47,3 +47,8 @@ export interface ByteLink {
 
 export { memoryLinkPair } from './memory-link.js'
 export type { MemoryLinkOptions } from './memory-link.js'
+export { openSerialLink, checkSettings, SUPPORTED_BAUD_RATES } from './serial-link.js'
+export type { SerialLinkOptions } from './serial-link.js'
+export { pacedLink } from './paced-link.js'
+export type { PacedLinkOptions } from './paced-link.js'
+export { SerialLinkError } from './errors.js'
