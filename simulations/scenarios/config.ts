@@ -9,6 +9,7 @@ import type { DeviceParams } from '../device/index.js'
 import type { GossipParams } from '../gossip/index.js'
 import type { Expectation } from '../invariants/index.js'
 import type { Network, NetworkParams } from '../network/index.js'
+import type { SwarmParams } from '../swarm/index.js'
 
 export interface ScenarioConfig {
   name: string
@@ -18,6 +19,8 @@ export interface ScenarioConfig {
   network: NetworkParams
   gossip: GossipParams
   device: DeviceParams
+  /** The artifact swarm installs fetch through. @default DEFAULT_SWARM */
+  swarm?: Partial<SwarmParams>
   spec: DeploymentSpecInput
   /** When the deployment is created (ms after the start; the mesh forms first). */
   deployAtMs: number

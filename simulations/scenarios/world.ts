@@ -11,6 +11,8 @@ import { SIM_T0_MS, Simulation } from '../engine/index.js'
 import { AntiEntropy, Gossip } from '../gossip/index.js'
 import { SafetyChecker } from '../invariants/index.js'
 import { buildTopology, Network } from '../network/index.js'
+import { ArtifactSwarm, DEFAULT_SWARM } from '../swarm/index.js'
+import { createHash } from 'node:crypto'
 import type { ScenarioConfig } from './config.js'
 import type { ManifestJson } from '../../content/manifest/index.js'
 import type { TargetApp } from '../../node/agent/agent-state.js'
@@ -27,6 +29,8 @@ export interface World {
   net: Network
   gossip: Gossip
   antiEntropy: AntiEntropy
+  /** The artifact swarm every install fetches through; node 0 (the coordinator) seeds the new version. */
+  swarm: ArtifactSwarm
   /** devices[i] is node i + 1. */
   devices: Device[]
   coordinator: SimCoordinator
@@ -57,6 +61,15 @@ export function buildWorld (config: ScenarioConfig, options: WorldOptions = {}):
     onRejected: () => {}
   })
   const antiEntropy = new AntiEntropy(gossip, streams.sync)
+  // The real node seeds its block order with sha256 of its peer id; the device id stands in for it.
+  const rankSeedOf = (node: number): number => createHash('sha256').update(deviceId(node)).digest().readUInt32LE(0)
+  const swarm = new ArtifactSwarm({ sim, net, rankSeedOf }, { ...DEFAULT_SWARM, ...config.swarm })
+  // Every device runs the baseline (its store pins it); the coordinator imported the new version
+  // (fleets artifact upload); nobody holds the forged one.
+  swarm.define(BASELINE_VERSION, config.device.artifactBytes, 'all')
+  swarm.define(spec.version, config.device.artifactBytes, [0])
+  swarm.define(FORGED_VERSION, config.device.artifactBytes, [])
+  const artifacts = { fetch: (node: number, version: string, done: (ok: boolean, error?: string) => void) => { swarm.fetch(node, version, done) } }
 
   const manifests = new Map<string, TargetApp>()
   const appSpec = simAppSpec(config.device.healthTimeoutMs)
@@ -100,7 +113,7 @@ export function buildWorld (config: ScenarioConfig, options: WorldOptions = {}):
   identities.forEach((identity, i) => {
     const node = i + 1
     const outbox = new ReportOutbox(node, sim, net, streams.devices, coordinator)
-    devices.push(new Device({ node, identity, baseline: targetFor(BASELINE_VERSION), targets: targetFor, sim, net, params: config.device, random: streams.devices, outbox, observer, selectorOf }))
+    devices.push(new Device({ node, identity, baseline: targetFor(BASELINE_VERSION), targets: targetFor, sim, net, params: config.device, random: streams.devices, outbox, observer, selectorOf, artifacts }))
   })
   // Back online or healed: the report sender finds the coordinator again at once.
   net.onChange(change => {
@@ -109,7 +122,7 @@ export function buildWorld (config: ScenarioConfig, options: WorldOptions = {}):
   })
 
   config.faults(net, streams.faults, config.deployAtMs)
-  const world: World = { config, spec, sim, net, gossip, antiEntropy, devices, coordinator, safety, updateDelaysMs, forgedPublished: 0 }
+  const world: World = { config, spec, sim, net, gossip, antiEntropy, swarm, devices, coordinator, safety, updateDelaysMs, forgedPublished: 0 }
   scheduleForgeries(world, streams.forge, nextId, targetFor(FORGED_VERSION).manifest.version)
   coordinator.startAt(sim.nowMs + config.deployAtMs)
   return world
