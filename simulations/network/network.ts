@@ -102,7 +102,7 @@ export class Network {
     } else {
       const wanMs = (bytes * 8000) / (t.siteWanBps[sa] as number)
       this.wanFreeAtMs[sa] = Math.max(departed, this.wanFreeAtMs[sa] as number) + wanMs
-      departed = small ? departed + wanMs : this.wanFreeAtMs[sa] as number
+      departed = small ? departed + wanMs : this.wanFreeAtMs[sa]
       latency = (t.siteLatencyMs[sa * this.sites + sb] as number) + this.random.exponential(this.params.wanJitterMs)
     }
     while (this.random.chance(this.params.loss)) {
@@ -112,7 +112,7 @@ export class Network {
     const arrived = departed + latency
     const downMs = (bytes * 8000) / (t.downloadBps[to] as number)
     this.downFreeAtMs[to] = Math.max(arrived, this.downFreeAtMs[to] as number) + downMs
-    const done = small ? arrived + downMs : this.downFreeAtMs[to] as number
+    const done = small ? arrived + downMs : this.downFreeAtMs[to]
     this.stats.messages++
     this.stats.bytes += bytes
     this.bytesSent[from] = (this.bytesSent[from] as number) + bytes
