@@ -60,6 +60,18 @@ export interface SimReport {
     seedCopies: number
     stats: SwarmStats
   }
+  /** MCU children behind gateways (null without them). */
+  mcu: {
+    gateways: number
+    children: { serial: number, lora: number }
+    transfers: number
+    failedTransfers: number
+    resumed: number
+    serialTransferMs: Distribution
+    loraTransferMs: Distribution
+    /** Highest share of time any LoRa radio transmitted during a transfer. */
+    loraDutyMax: number
+  } | null
   forgedPlansPublished: number
   violationCount: number
   violations: Violation[]
@@ -121,6 +133,18 @@ export function buildReport (result: RunResult, peakRssBytes: number): SimReport
     gossip: { ...gossip.stats },
     antiEntropy: { syncs: world.antiEntropy.syncs, failures: world.antiEntropy.syncFailures },
     swarm: swarmSection(result),
+    mcu: world.mcu === undefined
+      ? null
+      : {
+          gateways: new Set(world.children.map(c => c.gateway)).size,
+          children: { serial: world.children.filter(c => c.link === 'serial').length, lora: world.children.filter(c => c.link === 'lora').length },
+          transfers: world.mcu.stats.transfers,
+          failedTransfers: world.mcu.stats.failedTransfers,
+          resumed: world.mcu.stats.resumed,
+          serialTransferMs: summarize(world.mcu.stats.serialMs),
+          loraTransferMs: summarize(world.mcu.stats.loraMs),
+          loraDutyMax: Math.round(world.mcu.stats.loraDutyMax * 10_000) / 10_000
+        },
     forgedPlansPublished: world.forgedPublished,
     violationCount: result.violationCount,
     violations: result.violations,

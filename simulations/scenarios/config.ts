@@ -10,6 +10,7 @@ import type { GossipParams } from '../gossip/index.js'
 import type { Expectation } from '../invariants/index.js'
 import type { Network, NetworkParams } from '../network/index.js'
 import type { SwarmParams } from '../swarm/index.js'
+import type { McuParams } from '../mcu/index.js'
 
 export interface ScenarioConfig {
   name: string
@@ -21,6 +22,8 @@ export interface ScenarioConfig {
   device: DeviceParams
   /** The artifact swarm installs fetch through. @default DEFAULT_SWARM */
   swarm?: Partial<SwarmParams>
+  /** Gateways with MCU children (the mcu-gateways scenario). @default none */
+  mcu?: McuParams
   spec: DeploymentSpecInput
   /** When the deployment is created (ms after the start; the mesh forms first). */
   deployAtMs: number
