@@ -10,7 +10,7 @@
  *
  * Needs root (ip netns); sends nothing off this machine. The real side is wall clock on a
  * shared 2-core machine: the load average is printed with the figures. CALIBRATE_PLANS=0 skips
- * the (slower) plan part.
+ * the (slower) plan part, CALIBRATE_CONTENT=0 the artifact part.
  */
 import { execFileSync } from 'node:child_process'
 import { loadavg } from 'node:os'
@@ -42,18 +42,22 @@ const lines: string[] = []
 console.log(`calibration: load average ${loadavg().map(l => l.toFixed(1)).join(' ')} on this machine before the real runs`)
 
 // 1. Artifact distribution.
-console.log(`\nreal: bench:content with ${HOSTS} hosts, ${MB} MB, ${MBIT} Mbit/s egress (HTTP part skipped)`)
-const content = realBench('test/bench/content-bench.ts', { BENCH_HOSTS: String(HOSTS), BENCH_MB: String(MB), BENCH_MBIT: String(MBIT), BENCH_SKIP_HTTP: '1' })
-const p2p = /\(a\) peer to peer \(swarm\)\s+([\d.]+) s\s+([\d.]+) s/.exec(content)
-if (p2p === null) throw new Error('bench:content printed no "(a) peer to peer" line; see its output above')
-const realLast = Number(p2p[1]) * 1_000
-const realMedian = Number(p2p[2]) * 1_000
-const sims = await Promise.all(SEEDS.map(async seed => await simulateDistribution({ seed, fetchers: HOSTS - 1, bytes: MB * 1e6, uploadBps: MBIT * 1e6, downloadBps: 10e9, latencyMs: 0.05 })))
-const simLast = sims.reduce((a, r) => a + r.allDoneMs, 0) / sims.length
-const simMedian = sims.reduce((a, r) => a + ([...r.fetchMs].sort((x, y) => x - y)[Math.floor(r.fetchMs.length / 2)] ?? 0), 0) / sims.length
-lines.push(`artifact distribution: ${HOSTS - 1} fetchers, ${MB} MB, ${MBIT} Mbit/s egress; fluid bound ${(sims[0]?.boundMs ?? 0) / 1_000} s; sim mean of seeds ${SEEDS.join(', ')}`)
-lines.push(row('last host done', realLast, simLast), row('median host done', realMedian, simMedian))
-lines.push(`  sim: seed uploaded ${(sims.reduce((a, r) => a + r.seedCopies, 0) / sims.length).toFixed(2)} copies, ${sims[0]?.blocks} blocks`)
+if (process.env.CALIBRATE_CONTENT !== '0') await calibrateContent()
+
+async function calibrateContent (): Promise<void> {
+  console.log(`\nreal: bench:content with ${HOSTS} hosts, ${MB} MB, ${MBIT} Mbit/s egress (HTTP part skipped)`)
+  const content = realBench('test/bench/content-bench.ts', { BENCH_HOSTS: String(HOSTS), BENCH_MB: String(MB), BENCH_MBIT: String(MBIT), BENCH_SKIP_HTTP: '1' })
+  const p2p = /\(a\) peer to peer \(swarm\)\s+([\d.]+) s\s+([\d.]+) s/.exec(content)
+  if (p2p === null) throw new Error('bench:content printed no "(a) peer to peer" line; see its output above')
+  const realLast = Number(p2p[1]) * 1_000
+  const realMedian = Number(p2p[2]) * 1_000
+  const sims = await Promise.all(SEEDS.map(async seed => await simulateDistribution({ seed, fetchers: HOSTS - 1, bytes: MB * 1e6, uploadBps: MBIT * 1e6, downloadBps: 10e9, latencyMs: 0.05 })))
+  const simLast = sims.reduce((a, r) => a + r.allDoneMs, 0) / sims.length
+  const simMedian = sims.reduce((a, r) => a + ([...r.fetchMs].sort((x, y) => x - y)[Math.floor(r.fetchMs.length / 2)] ?? 0), 0) / sims.length
+  lines.push(`artifact distribution: ${HOSTS - 1} fetchers, ${MB} MB, ${MBIT} Mbit/s egress; fluid bound ${(sims[0]?.boundMs ?? 0) / 1_000} s; sim mean of seeds ${SEEDS.join(', ')}`)
+  lines.push(row('last host done', realLast, simLast), row('median host done', realMedian, simMedian))
+  lines.push(`  sim: seed uploaded ${(sims.reduce((a, r) => a + r.seedCopies, 0) / sims.length).toFixed(2)} copies, ${sims[0]?.blocks} blocks`)
+}
 
 // 2. Plan propagation.
 if (process.env.CALIBRATE_PLANS !== '0') {
