@@ -11,6 +11,7 @@
  * for blocks a non-swarm node holds, which never happens here); a cancel does not withdraw a
  * block already handed to the network (the real link can drop it while queued).
  */
+import { ok as assert } from 'node:assert'
 import { createHash } from 'node:crypto'
 import { Bitfield } from '../../content/swarm/bitfield.js'
 import { DAG_FETCH_TIMEOUT_MS } from '../../content/swarm/constants.js'
@@ -94,7 +95,7 @@ export class ArtifactSwarm {
   /** Fetches `key` into `node`; `done` runs once it holds every block or the fetch stalled. */
   fetch (node: number, key: string, done: DoneCallback): void {
     const shape = this.shapes.get(key)
-    if (shape === undefined) throw new Error(`swarm: artifact ${key} was never defined`)
+    assert(shape !== undefined, `swarm: artifact ${key} was never defined (ArtifactSwarm.define first)`)
     if (this.holds(node, key)) {
       this.sim.after(0, 'swarm-held', node, () => { done(true) })
       return
