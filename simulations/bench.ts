@@ -32,7 +32,9 @@ const cols: Array<[string, (r: SimReport) => string]> = [
   ['peak RSS', r => `${r.peakRssMiB} MiB`],
   ['simulated', r => `${(r.simulatedMs / 1_000).toFixed(0)} s`],
   ['gossip p50/p99', r => `${Math.round(r.gossipDelayMs.p50)}/${Math.round(r.gossipDelayMs.p99)} ms`],
-  ['rollback', r => r.deployment.rollbackMs === null ? '-' : `${r.deployment.rollbackMs} ms`]
+  ['rollback', r => r.deployment.rollbackMs === null ? '-' : `${r.deployment.rollbackMs} ms`],
+  ['fetch p50/p99', r => r.swarm.fetchMs.count === 0 ? '-' : `${(r.swarm.fetchMs.p50 / 1_000).toFixed(1)}/${(r.swarm.fetchMs.p99 / 1_000).toFixed(1)} s`],
+  ['vs fluid bound', r => r.swarm.waves.map(w => `×${w.ratio}`).join(' ') || '-']
 ]
 const table = [cols.map(c => c[0]), ...rows.map(r => cols.map(c => c[1](r)))]
 const widths = cols.map((_, i) => Math.max(...table.map(row => (row[i] ?? '').length)))

@@ -21,6 +21,9 @@ import type { ReportReceiver } from '../device/index.js'
 /** The controller's signature: `decide`, or a deliberately broken one in tests. */
 export type Controller = (spec: DeploymentSpec, state: DeploymentState, reports: ReportsByDevice, ctx: RolloutContext) => Decision
 
+/** Deployments in these states are no longer live: the engine stops re-gossiping their plans. */
+const TERMINAL = new Set(['succeeded', 'rolled-back', 'failed'])
+
 /** Bytes a SignedPlan adds around the encoded Plan: key id, Ed25519 signature, framing. */
 const SIGNATURE_ENVELOPE_BYTES = 96
 
@@ -45,6 +48,7 @@ export class SimCoordinator implements ReportReceiver {
   /** Wall ms spent inside the controller: a decision is O(devices), this is its price at fleet size. */
   controllerWallMs = 0
   reportsReceived = 0
+  regossips = 0
   private readonly bucketOf = cohortBucketCache()
   private readonly controller: Controller
   private debounceAt = -1
@@ -118,5 +122,19 @@ export class SimCoordinator implements ReportReceiver {
     this.sim.note(`publish seq ${action.seq} phase ${action.phase} ${action.rollback ? 'rollback' : 'forward'} ${action.version}`)
     this.init.onPublish?.(action, message)
     this.gossip.publish(this.node, message)
+    if (this.published.length === 1) this.scheduleRegossip()
+  }
+
+  /** Every regossipIntervalMs while the deployment is live, the latest plan goes out again. */
+  private scheduleRegossip (): void {
+    this.sim.after(ENGINE_DEFAULTS.regossipIntervalMs, 'regossip', this.node, () => {
+      if (TERMINAL.has(this.state.status)) return
+      const latest = this.published.at(-1)
+      if (latest !== undefined) {
+        this.regossips++
+        this.gossip.republish(this.node, latest, this.nextMessageId())
+      }
+      this.scheduleRegossip()
+    })
   }
 }

@@ -54,6 +54,16 @@ export interface DeviceComponents {
   observer: DeviceObserver
   /** Shared by the world's devices. @default a cache of this device's own */
   selectorOf?: (target: string) => TargetSelector
+  /**
+   * Where installs get the artifact's bytes (the swarm model). Without it an install is a fluid
+   * download at the device's own download bandwidth from an unlimited source.
+   */
+  artifacts?: ArtifactFetcher
+}
+
+/** The swarm as a device's install step sees it: the artifact of `version` into `node`. */
+export interface ArtifactFetcher {
+  fetch(node: number, version: string, done: (ok: boolean, error?: string) => void): void
 }
 
 /** Parses plan targets once per world: 10,000 devices share a few plans (a pure memo, one per world, not per module). */
@@ -88,6 +98,7 @@ export class Device {
   private readonly random: SimRandom
   private readonly observer: DeviceObserver
   private readonly selectorOf: (target: string) => TargetSelector
+  private readonly artifacts: ArtifactFetcher | undefined
 
   constructor (c: DeviceComponents) {
     this.selectorOf = c.selectorOf ?? selectorCache()
@@ -100,6 +111,7 @@ export class Device {
     this.params = c.params
     this.random = c.random
     this.observer = c.observer
+    this.artifacts = c.artifacts
     const baseline = c.baseline
     const version = baseline.manifest.version
     this.agent = {
@@ -173,10 +185,22 @@ export class Device {
       this.reconcile()
       return
     }
-    this.sim.after(this.duration(step), step.action, this.node, () => {
+    const finish = (): void => {
       const ok = this.execute(step)
       this.runRound(ok ? steps : [], ok ? index + 1 : 0)
-    })
+    }
+    if (step.action === 'install' && this.artifacts !== undefined && this.net.online[this.node] === 1) {
+      this.artifacts.fetch(this.node, step.version, (fetched, error) => {
+        if (fetched) {
+          this.sim.after(this.random.logNormal(this.params.installVerifyMsMedian, STEP_SIGMA), 'install', this.node, finish)
+          return
+        }
+        this.fail(step.version, `install: fetching ${SIM_APP}@${step.version} failed: ${error ?? 'no source'}`, StepFailedError.code)
+        this.runRound([], 0)
+      })
+      return
+    }
+    this.sim.after(this.duration(step), step.action, this.node, finish)
   }
 
   private duration (step: Step): number {

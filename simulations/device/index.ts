@@ -12,7 +12,7 @@
  * ```
  */
 export { Device, selectorCache } from './device.js'
-export type { DeviceComponents, DeviceObserver } from './device.js'
+export type { ArtifactFetcher, DeviceComponents, DeviceObserver } from './device.js'
 export { ReportOutbox, REPORT_BYTES } from './outbox.js'
 export type { ReportReceiver } from './outbox.js'
 export { DEFAULT_DEVICE } from './params.js'

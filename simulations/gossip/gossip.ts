@@ -76,6 +76,17 @@ export class Gossip {
     this.remember(origin, message.id)
   }
 
+  /**
+   * The coordinator's re-gossip (RolloutEngine.regossip every 30 s): the same signed plan,
+   * published again, is a new gossipsub message (its own seqno, so its own id). A peer that
+   * holds the plan ignores it (PlanGossip answers "duplicate", the validator Ignore: not
+   * forwarded); a peer that missed it accepts and forwards it, so it travels only into the
+   * holes of the last dissemination.
+   */
+  republish (origin: number, message: PlanMessage, id: number): void {
+    this.publish(origin, { ...message, id })
+  }
+
   /** A plan that arrived at `node` by gossip or sync: validate (CPU), then keep and forward. */
   receive (node: number, from: number, message: PlanMessage, source: PlanSource): void {
     const seen = this.seen[node] as Set<number>

@@ -14,7 +14,7 @@ describe('network', () => {
   it('charges serialization on the sender uplink: a big message takes bytes×8/bandwidth', async () => {
     const { sim, net } = world({ uploadBps: [1e6, 1e6 + 1], downloadBps: [1e9, 1e9 + 1] })
     let at = 0
-    net.send(0, 4, 125_000, 'big', () => { at = sim.elapsedMs }) // same site (4 % 4 = 0): 1 Mbit at 1 Mbit/s
+    net.send(4, 8, 125_000, 'big', () => { at = sim.elapsedMs }) // same site (4 % 4 = 8 % 4 = 0): 1 Mbit at 1 Mbit/s (node 0, the coordinator, has a faster link)
     await sim.run({ untilMs: sim.nowMs + 10_000 })
     expect(at).toBeGreaterThan(1_000)
     expect(at).toBeLessThan(1_100)

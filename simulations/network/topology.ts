@@ -22,6 +22,12 @@ export interface NetworkParams {
   wanJitterMs: number
   /** Probability that a transmission is lost (and retransmitted by TCP after an RTO). */
   loss: number
+  /**
+   * Upload and download of node 0, the coordinator: a server in an office or a data centre, the
+   * only holder of a new artifact when a rollout starts (its first canary devices, scattered over
+   * the fleet, each pull a whole copy from it).
+   */
+  coordinatorBps: number
   /** Connections each node opens within its site and across sites. */
   lanPeers: number
   wanPeers: number
@@ -36,6 +42,7 @@ export const DEFAULT_NETWORK: Omit<NetworkParams, 'nodes'> = {
   wanLatencyMs: [10, 150],
   wanJitterMs: 5,
   loss: 0,
+  coordinatorBps: 100e6,
   lanPeers: 8,
   wanPeers: 2
 }
@@ -62,6 +69,10 @@ export function buildTopology (p: NetworkParams, random: SimRandom): Topology {
   for (let i = 0; i < p.nodes; i++) members[site[i] as number]?.push(i)
   const uploadBps = Float64Array.from({ length: p.nodes }, () => random.between(...p.uploadBps))
   const downloadBps = Float64Array.from({ length: p.nodes }, () => random.between(...p.downloadBps))
+  if (p.nodes > 0) {
+    uploadBps[0] = p.coordinatorBps
+    downloadBps[0] = p.coordinatorBps
+  }
   const siteWanBps = Float64Array.from({ length: sites }, () => random.between(...p.siteWanBps))
   const siteLatencyMs = new Float64Array(sites * sites)
   for (let a = 0; a < sites; a++) {

@@ -5,6 +5,8 @@
 import { SIM_T0_MS, summarize } from '../engine/index.js'
 import type { Distribution } from '../engine/index.js'
 import type { Violation } from '../invariants/index.js'
+import { distributionWaves } from '../swarm/index.js'
+import type { DistributionWave, SwarmStats } from '../swarm/index.js'
 import type { ProgressSample, RunResult } from '../scenarios/index.js'
 
 export interface PhaseMark { atMs: number, event: string, status: string, phase: number }
@@ -47,6 +49,29 @@ export interface SimReport {
   network: { messages: number, bytes: number, dropped: number, retransmissions: number }
   gossip: Record<string, unknown>
   antiEntropy: { syncs: number, failures: number }
+  /** The artifact swarm: fetch times, each wave of fetches against its fluid bound, the seed's share. */
+  swarm: {
+    blocksPerArtifact: number
+    blockBytes: number
+    fetchMs: Distribution
+    fetchesFailed: number
+    waves: DistributionWave[]
+    /** Copies of the new version the coordinator (the only initial seed) uploaded. */
+    seedCopies: number
+    stats: SwarmStats
+  }
+  /** MCU children behind gateways (null without them). */
+  mcu: {
+    gateways: number
+    children: { serial: number, lora: number }
+    transfers: number
+    failedTransfers: number
+    resumed: number
+    serialTransferMs: Distribution
+    loraTransferMs: Distribution
+    /** Highest share of time any LoRa radio transmitted during a transfer. */
+    loraDutyMax: number
+  } | null
   forgedPlansPublished: number
   violationCount: number
   violations: Violation[]
@@ -107,10 +132,40 @@ export function buildReport (result: RunResult, peakRssBytes: number): SimReport
     network: { ...net.stats },
     gossip: { ...gossip.stats },
     antiEntropy: { syncs: world.antiEntropy.syncs, failures: world.antiEntropy.syncFailures },
+    swarm: swarmSection(result),
+    mcu: world.mcu === undefined
+      ? null
+      : {
+          gateways: new Set(world.children.map(c => c.gateway)).size,
+          children: { serial: world.children.filter(c => c.link === 'serial').length, lora: world.children.filter(c => c.link === 'lora').length },
+          transfers: world.mcu.stats.transfers,
+          failedTransfers: world.mcu.stats.failedTransfers,
+          resumed: world.mcu.stats.resumed,
+          serialTransferMs: summarize(world.mcu.stats.serialMs),
+          loraTransferMs: summarize(world.mcu.stats.loraMs),
+          loraDutyMax: Math.round(world.mcu.stats.loraDutyMax * 10_000) / 10_000
+        },
     forgedPlansPublished: world.forgedPublished,
     violationCount: result.violationCount,
     violations: result.violations,
     samples: { timeToUpdateMs: thin(world.updateDelaysMs), gossipDelayMs: thin(gossip.deliveryDelaysMs), bytesReceived: thin(deviceBytes(net.bytesReceived)) },
     progress: result.progress
+  }
+}
+
+function swarmSection (result: RunResult): SimReport['swarm'] {
+  const { swarm, spec, net, config } = result.world
+  const shape = swarm.shape(spec.version)
+  const done = swarm.fetches.filter(f => f.ok === true)
+  const holders = (key: string): number[] => key === spec.version ? [0] : []
+  return {
+    blocksPerArtifact: shape?.blocks ?? 0,
+    blockBytes: Math.round(shape?.blockBytes ?? 0),
+    fetchMs: summarize(done.map(f => (f.endMs as number) - f.startMs)),
+    fetchesFailed: swarm.fetches.filter(f => f.ok === false).length,
+    waves: distributionWaves(swarm.fetches, () => config.device.artifactBytes, net.topology, holders)
+      .map(w => ({ ...w, distributionMs: Math.round(w.distributionMs), boundMs: Math.round(w.boundMs), ratio: Math.round(w.ratio * 100) / 100 })),
+    seedCopies: Math.round(((swarm.uploaded.get(spec.version)?.[0] ?? 0) / config.device.artifactBytes) * 100) / 100,
+    stats: { ...swarm.stats }
   }
 }

@@ -80,7 +80,11 @@ ${cdf('CDF of gossip delay (publish → first acceptance per node)', r.samples.g
 ${progress(r)}
 ${cdf('CDF of bytes received per device (plans, gossip control, sync, acks)', r.samples.bytesReceived, kib)}
 <table><tr><th></th><th>n</th><th>p50</th><th>p90</th><th>p99</th><th>max</th></tr>
-${row('time-to-update', r.timeToUpdateMs)}${row('gossip delay', r.gossipDelayMs)}${row('delay via anti-entropy', r.syncDelayMs)}${row('bytes sent per device', r.bytesPerNode.sent, 'B')}${row('bytes received per device', r.bytesPerNode.received, 'B')}</table>
+${row('artifact fetch (swarm)', r.swarm.fetchMs)}${r.mcu === null ? '' : row('MCU image over serial', r.mcu.serialTransferMs) + row('MCU image over LoRa', r.mcu.loraTransferMs)}${row('time-to-update', r.timeToUpdateMs)}${row('gossip delay', r.gossipDelayMs)}${row('delay via anti-entropy', r.syncDelayMs)}${row('bytes sent per device', r.bytesPerNode.sent, 'B')}${row('bytes received per device', r.bytesPerNode.received, 'B')}</table>
+<h2>Artifact distribution vs the fluid bound</h2>
+<p>${r.swarm.blocksPerArtifact} blocks of ${Math.round(r.swarm.blockBytes / 1024)} KiB; the coordinator uploaded ${r.swarm.seedCopies} copies of the new version. Bound: max(S/u<sub>seeds</sub>, S/d<sub>min</sub>, N·S/(u<sub>seeds</sub>+Σu<sub>peers</sub>)).</p>
+<table><tr><th>artifact</th><th>fetchers</th><th>failed</th><th>seeds</th><th>all done (ms)</th><th>fluid bound (ms)</th><th>ratio</th></tr>
+${r.swarm.waves.map(w => `<tr><td>${esc(w.key)}</td><td>${w.fetchers}</td><td>${w.failed}</td><td>${w.seeds}</td><td>${w.distributionMs}</td><td>${w.boundMs}</td><td>${w.ratio}</td></tr>`).join('')}</table>
 </body></html>
 `
 }

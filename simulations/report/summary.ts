@@ -15,6 +15,13 @@ export function formatSummary (r: SimReport): string {
     `gossip delay   ${dist(r.gossipDelayMs)}`,
     `via sync       ${dist(r.syncDelayMs)}`,
     `network        ${r.network.messages} messages, ${(r.network.bytes / 2 ** 20).toFixed(1)} MiB, ${r.network.dropped} dropped, ${r.network.retransmissions} retransmitted; anti-entropy ${r.antiEntropy.syncs} syncs`,
+    `swarm          fetches ${dist(r.swarm.fetchMs)}, ${r.swarm.fetchesFailed} failed; ${r.swarm.blocksPerArtifact} blocks of ${Math.round(r.swarm.blockBytes / 1024)} KiB; coordinator uploaded ${r.swarm.seedCopies} copies`,
+    ...r.swarm.waves.map(w => `  wave ${w.key}  ${w.fetchers} fetchers${w.failed > 0 ? ` (${w.failed} failed)` : ''}, ${w.seeds} seed(s): all done in ${s(w.distributionMs)} vs fluid bound ${s(w.boundMs)} (×${w.ratio})`),
+    ...(r.mcu === null
+      ? []
+      : [`mcu            ${r.mcu.gateways} gateways, ${r.mcu.children.serial} serial + ${r.mcu.children.lora} LoRa children; ${r.mcu.transfers} transfers, ${r.mcu.failedTransfers} cut off, ${r.mcu.resumed} resumed; LoRa radio busy at most ${(100 * r.mcu.loraDutyMax).toFixed(2)}%`,
+          `  serial image ${dist(r.mcu.serialTransferMs)}`,
+          `  LoRa image   ${dist(r.mcu.loraTransferMs)}`]),
     `forged plans   ${r.forgedPlansPublished} published, ${String(r.gossip.rejected)} rejections`,
     `engine         ${r.events} events in ${s(r.wallMs)} wall (${r.eventsPerSecond} events/s), ${s(r.cpuMs)} CPU, ${s(r.simulatedMs)} simulated, peak RSS ${r.peakRssMiB} MiB`,
     `trace hash     ${r.traceHash}`

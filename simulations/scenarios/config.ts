@@ -9,6 +9,8 @@ import type { DeviceParams } from '../device/index.js'
 import type { GossipParams } from '../gossip/index.js'
 import type { Expectation } from '../invariants/index.js'
 import type { Network, NetworkParams } from '../network/index.js'
+import type { SwarmParams } from '../swarm/index.js'
+import type { McuParams } from '../mcu/index.js'
 
 export interface ScenarioConfig {
   name: string
@@ -18,6 +20,10 @@ export interface ScenarioConfig {
   network: NetworkParams
   gossip: GossipParams
   device: DeviceParams
+  /** The artifact swarm installs fetch through. @default DEFAULT_SWARM */
+  swarm?: Partial<SwarmParams>
+  /** Gateways with MCU children (the mcu-gateways scenario). @default none */
+  mcu?: McuParams
   spec: DeploymentSpecInput
   /** When the deployment is created (ms after the start; the mesh forms first). */
   deployAtMs: number

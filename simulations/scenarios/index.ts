@@ -13,6 +13,7 @@
 import { canaryBadVersion } from './canary-bad-version.js'
 import { canaryGood } from './canary-good.js'
 import { churnLoss } from './churn-loss.js'
+import { mcuGateways } from './mcu-gateways.js'
 import { partition } from './partition.js'
 import { randomScenario } from './random.js'
 import type { Scenario } from './config.js'
@@ -22,10 +23,11 @@ export const scenarios: Readonly<Record<string, Scenario>> = {
   'canary-bad-version': canaryBadVersion,
   partition,
   'churn-loss': churnLoss,
+  'mcu-gateways': mcuGateways,
   random: randomScenario
 }
 
-export { canaryBadVersion, canaryGood, churnLoss, partition, randomScenario }
+export { canaryBadVersion, canaryGood, churnLoss, mcuGateways, partition, randomScenario }
 export { canarySpec, scenarioRandom } from './config.js'
 export type { Scenario, ScenarioConfig } from './config.js'
 export { runScenario } from './run.js'

@@ -25,7 +25,8 @@ import { startBenchFleet } from './plan-bench-fleet.js'
 import type { BenchFleet } from './plan-bench-fleet.js'
 import type { HostNetwork } from '../support/netns-hosts.js'
 
-const DEVICES = 20
+/** Devices of the measured fleet; bench:calibrate asks for fewer when a loaded machine cannot start 20. */
+const DEVICES = Number(process.env.BENCH_PLANS_DEVICES ?? 20)
 const BASELINE_DEVICES = 5
 /** Plans measured per fleet size (canary phases); env BENCH_PLANS_PHASES overrides. */
 const PHASES = Number(process.env.BENCH_PLANS_PHASES ?? 5)
