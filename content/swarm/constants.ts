@@ -35,6 +35,9 @@ export const DAG_DEPTH_MAX = 8
 /** Period of the scheduler's housekeeping (timeouts, fallbacks). */
 export const TICK_MS = 500
 
+/** Times a seed refuses one peer one block it already sent or others hold, before it sends it anyway (scheduler.ts seedRefuses). */
+export const SEED_REFUSALS_MAX = 3
+
 /** A block a seed refused ("get it elsewhere") is not asked of that seed again for this long. */
 export const REFUSAL_HOLD_MS = 3_000
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { Bitfield } from './bitfield.js'
-import { blockRanks, endgamePicks, pickRequests } from './scheduler.js'
+import { SEED_REFUSALS_MAX } from './constants.js'
+import { blockRanks, endgamePicks, pickRequests, seedRefuses } from './scheduler.js'
 import type { PeerView, SchedulerState } from './scheduler.js'
 
 function state (size: number, opts: Partial<SchedulerState> = {}): SchedulerState {
@@ -68,5 +69,16 @@ describe('blockRanks', () => {
     const r = blockRanks(100, 7)
     expect([...r].sort((a, b) => a - b)).toEqual(Array.from({ length: 100 }, (_, i) => i))
     expect(blockRanks(100, 7)).toEqual(r)
+  })
+
+  it('seedRefuses: a seed refuses a block it sent or others hold, SEED_REFUSALS_MAX times per peer, then serves it', () => {
+    const block = { complete: true, uploads: 0, heldElsewhere: 0, refusedBefore: 0 }
+    expect(seedRefuses(block)).toBe(false)
+    expect(seedRefuses({ ...block, uploads: 1 })).toBe(true)
+    expect(seedRefuses({ ...block, heldElsewhere: 2 })).toBe(true)
+    expect(seedRefuses({ ...block, uploads: 1, refusedBefore: SEED_REFUSALS_MAX - 1 })).toBe(true)
+    expect(seedRefuses({ ...block, uploads: 1, refusedBefore: SEED_REFUSALS_MAX })).toBe(false)
+    // A node still fetching serves whatever it holds.
+    expect(seedRefuses({ ...block, complete: false, uploads: 5, heldElsewhere: 3 })).toBe(false)
   })
 })

@@ -26,8 +26,8 @@ export class SwarmLink {
   readonly inflight = new Map<number, number>()
   /** Fetching side: blocks this peer refused us, with when (asked again after a while). */
   readonly refusedByPeer = new Map<number, number>()
-  /** Serving side: blocks we refused this peer once; asked again, we serve them. */
-  readonly refusedToPeer = new Set<number>()
+  /** Serving side: how often we refused this peer each block (seedRefuses). */
+  readonly refusedToPeer = new Map<number, number>()
   /** Serving side: reads a block when its upload is next; set by the session. */
   loadBlock: BlockLoader | undefined
   /** Serving side: called after a block was written to the stream. */

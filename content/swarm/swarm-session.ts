@@ -3,7 +3,7 @@ import { SWARM_INDICES_MAX } from '../../proto/index.js'
 import { BAD_BLOCKS_MAX, ENDGAME_SOURCES_MAX, HAVE_BATCH_MS, INFLIGHT_PER_PEER_MAX, REFUSAL_HOLD_MS, REQUEST_TIMEOUT_MS, UPLOADS_QUEUED_PER_PEER_MAX } from './constants.js'
 import { verifyBlockBytes } from './dag.js'
 import { readVerifiedBlock } from '../store/index.js'
-import { blockRanks, endgamePicks, pickRequests } from './scheduler.js'
+import { blockRanks, endgamePicks, pickRequests, seedRefuses } from './scheduler.js'
 import type { SwarmLink } from './swarm-link.js'
 import type { Logger } from '../../node/logging/index.js'
 import type { Clock } from '../../node/ports/index.js'
@@ -34,8 +34,8 @@ export interface SessionDag {
 /**
  * One artifact's swarm: which leaves we hold, which peers hold what, what is in flight.
  * Fetching sessions ask peers for blocks (scheduler.ts); every session serves what it holds.
- * A complete node (a seed) refuses, during its first pass over the artifact, a block it already
- * uploaded, so its upload goes to blocks nobody has yet; after that pass it serves anything.
+ * A complete node (a seed) refuses a block it already uploaded or that a non-seed peer holds, a
+ * few times per peer (seedRefuses), so its upload goes to blocks nobody has yet.
  */
 export class SwarmSession {
   readonly have: Bitfield
@@ -47,7 +47,6 @@ export class SwarmSession {
   private readonly availability: Uint16Array
   private readonly availabilityNonSeed: Uint16Array
   private readonly uploads: Uint16Array
-  private notYetUploaded: number
   private readonly rank: Uint32Array
   private readonly blockWaiters: Array<() => void> = []
   private readonly pendingHaves: number[] = []
@@ -69,7 +68,6 @@ export class SwarmSession {
     this.availability = new Uint16Array(this.leaves.length)
     this.availabilityNonSeed = new Uint16Array(this.leaves.length)
     this.uploads = new Uint16Array(this.leaves.length)
-    this.notYetUploaded = this.leaves.length
     this.rank = blockRanks(this.leaves.length, rankSeed)
   }
 
@@ -216,13 +214,9 @@ export class SwarmSession {
     const missing: number[] = []
     for (const i of indices) {
       if (this.leaves[i] == null || !this.have.has(i)) { missing.push(i); continue }
-      // Super-seeding: during its first pass a complete node sends each block once before it
-      // sends any twice, so its upload goes to blocks nobody else has; whoever got a block
-      // passes it on. A peer asking again for a refused block gets it (its other sources may
-      // have failed it).
-      const firstPass = this.complete && this.notYetUploaded > 0
-      if (firstPass && (this.uploads[i] ?? 0) > 0 && !link.refusedToPeer.has(i)) {
-        link.refusedToPeer.add(i)
+      const refusedBefore = link.refusedToPeer.get(i) ?? 0
+      if (seedRefuses({ complete: this.complete, uploads: this.uploads[i] ?? 0, heldElsewhere: this.availabilityNonSeed[i] ?? 0, refusedBefore })) {
+        link.refusedToPeer.set(i, refusedBefore + 1)
         refused.push(i)
         continue
       }
@@ -251,11 +245,7 @@ export class SwarmSession {
   }
 
   private countUpload (index: number, delta: number): void {
-    const before = this.uploads[index] ?? 0
-    const after = Math.max(0, before + delta)
-    this.uploads[index] = after
-    if (before === 0 && after > 0) this.notYetUploaded--
-    else if (before > 0 && after === 0) this.notYetUploaded++
+    this.uploads[index] = Math.max(0, (this.uploads[index] ?? 0) + delta)
   }
 
   private async receive (link: SwarmLink, index: number, data: Uint8Array): Promise<void> {

@@ -6,7 +6,7 @@
  * serves or refuses mirrors SwarmSession.serve line by line.
  */
 import { Bitfield } from '../../content/swarm/bitfield.js'
-import { blockRanks, endgamePicks, pickRequests } from '../../content/swarm/scheduler.js'
+import { blockRanks, endgamePicks, pickRequests, seedRefuses } from '../../content/swarm/scheduler.js'
 import type { SchedulerState } from '../../content/swarm/scheduler.js'
 import type { SwarmParams } from './params.js'
 
@@ -17,7 +17,7 @@ export interface SimLink {
   inflight: Map<number, number>
   refusedByPeer: Map<number, number>
   /** Serving side: blocks refused to this peer once (asked again, they are served). */
-  refusedToPeer: Set<number>
+  refusedToPeer: Map<number, number>
   /** Blocks queued for upload to this peer, not yet handed to the network (a cancel withdraws them). */
   queue: number[]
 }
@@ -33,7 +33,6 @@ export class SimSession {
   readonly availability: Uint16Array
   readonly availabilityNonSeed: Uint16Array
   private readonly uploads: Uint16Array
-  private notYetUploaded: number
   private readonly state: SchedulerState
   fetching = false
   /** A block of this session is on the uplink now. */
@@ -57,7 +56,6 @@ export class SimSession {
     this.availability = new Uint16Array(blocks)
     this.availabilityNonSeed = new Uint16Array(blocks)
     this.uploads = new Uint16Array(blocks)
-    this.notYetUploaded = blocks
     this.state = { have: this.have, inflight: this.inflight, availability: this.availability, availabilityNonSeed: this.availabilityNonSeed, rank: blockRanks(blocks, rankSeed) }
   }
 
@@ -66,7 +64,7 @@ export class SimSession {
   addLink (peer: number, peerHave: Bitfield): SimLink {
     const existing = this.links.get(peer)
     if (existing !== undefined) this.removeLink(peer)
-    const link: SimLink = { peer, have: peerHave, inflight: new Map(), refusedByPeer: new Map(), refusedToPeer: new Set(), queue: [] }
+    const link: SimLink = { peer, have: peerHave, inflight: new Map(), refusedByPeer: new Map(), refusedToPeer: new Map(), queue: [] }
     this.links.set(peer, link)
     this.countHolder(peerHave, +1)
     return link
@@ -123,10 +121,9 @@ export class SimSession {
     const send: number[] = []; const elsewhere: number[] = []; const missing: number[] = []
     for (const i of indices) {
       if (i >= this.blocks || !this.have.has(i)) { missing.push(i); continue }
-      // Super-seeding: during its first pass a complete node sends each block once before any twice.
-      const firstPass = this.complete && this.notYetUploaded > 0
-      if (firstPass && (this.uploads[i] ?? 0) > 0 && !link.refusedToPeer.has(i)) {
-        link.refusedToPeer.add(i)
+      const refusedBefore = link.refusedToPeer.get(i) ?? 0
+      if (seedRefuses({ complete: this.complete, uploads: this.uploads[i] ?? 0, heldElsewhere: this.availabilityNonSeed[i] ?? 0, refusedBefore })) {
+        link.refusedToPeer.set(i, refusedBefore + 1)
         elsewhere.push(i)
         continue
       }
@@ -192,11 +189,7 @@ export class SimSession {
   }
 
   private countUpload (index: number, delta: number): void {
-    const before = this.uploads[index] ?? 0
-    const after = Math.max(0, before + delta)
-    this.uploads[index] = after
-    if (before === 0 && after > 0) this.notYetUploaded--
-    else if (before > 0 && after === 0) this.notYetUploaded++
+    this.uploads[index] = Math.max(0, (this.uploads[index] ?? 0) + delta)
   }
 
   private countHolder (have: Bitfield, delta: number): void {
