@@ -94,7 +94,9 @@ try {
   const nodesCpu = async (): Promise<number> => (await Promise.all(nodes.map(async n => await cpuSeconds(n.child.pid)))).reduce((a, b) => a + b, 0)
   // What the mesh costs with nothing to transfer (gossip heartbeats, mDNS, pings): the floor under (a).
   const idleCpuStart = await nodesCpu()
+  const idleStartUs = (process.hrtime.bigint() / 1000n).toString()
   await sleep(IDLE_SAMPLE_MS)
+  if (profileDir != null) console.log(`profile window of the idle mesh: ${idleStartUs} ${(process.hrtime.bigint() / 1000n).toString()} (monotonic µs)`)
   const idleCpuPerS = (await nodesCpu() - idleCpuStart) / (IDLE_SAMPLE_MS / 1000)
   console.log(`  idle mesh: the ${HOSTS} fleet-nodes use ${idleCpuPerS.toFixed(2)} CPU-s per second together (${(100 * idleCpuPerS / HOSTS).toFixed(1)}% of a core each)`)
   const cpuBefore = await nodesCpu()
