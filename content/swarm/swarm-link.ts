@@ -28,6 +28,8 @@ export class SwarmLink {
   readonly refusedByPeer = new Map<number, number>()
   /** Serving side: how often we refused this peer each block (seedRefuses). */
   readonly refusedToPeer = new Map<number, number>()
+  /** Serving side: blocks we queued for this peer: asked again, its earlier copy failed, so it is no copy "elsewhere". */
+  readonly sentTo = new Set<number>()
   /** Serving side: reads a block when its upload is next; set by the session. */
   loadBlock: BlockLoader | undefined
   /** Serving side: called after a block was written to the stream. */

@@ -107,6 +107,9 @@ export class SwarmSession {
     this.links.delete(link.peer)
     this.countHolder(link.have, link.seed, -1)
     for (const index of [...link.inflight.keys()]) this.dropInflight(link, index)
+    // Copies sent to a peer that left are no copies elsewhere: a seed must serve those blocks again.
+    for (const index of link.sentTo) this.countUpload(index, -1)
+    link.sentTo.clear()
     this.pump()
   }
 
@@ -140,7 +143,9 @@ export class SwarmSession {
       this.pump()
     } else if (message.cancel != null) {
       // Withdrawn before sending: they no longer count as uploaded for super-seeding.
-      for (const i of link.cancelUploads(message.cancel.indices)) this.countUpload(i, -1)
+      for (const i of link.cancelUploads(message.cancel.indices)) {
+        if (link.sentTo.delete(i)) this.countUpload(i, -1)
+      }
     }
   }
 
@@ -215,13 +220,15 @@ export class SwarmSession {
     for (const i of indices) {
       if (this.leaves[i] == null || !this.have.has(i)) { missing.push(i); continue }
       const refusedBefore = link.refusedToPeer.get(i) ?? 0
-      if (seedRefuses({ complete: this.complete, uploads: this.uploads[i] ?? 0, heldElsewhere: this.availabilityNonSeed[i] ?? 0, refusedBefore })) {
+      const uploadsToOthers = (this.uploads[i] ?? 0) - (link.sentTo.has(i) ? 1 : 0)
+      if (seedRefuses({ complete: this.complete, uploads: uploadsToOthers, heldElsewhere: this.availabilityNonSeed[i] ?? 0, refusedBefore })) {
         link.refusedToPeer.set(i, refusedBefore + 1)
         refused.push(i)
         continue
       }
       if (link.pendingUploads >= UPLOADS_QUEUED_PER_PEER_MAX) { refused.push(i); continue }
-      this.countUpload(i, +1)
+      if (!link.sentTo.has(i)) this.countUpload(i, +1)
+      link.sentTo.add(i)
       link.queueUpload(i)
     }
     if (refused.length > 0) void link.send({ reject: { indices: refused, reason: 'elsewhere' } })

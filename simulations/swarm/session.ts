@@ -16,8 +16,10 @@ export interface SimLink {
   /** Fetching side: block → when requested from this peer. */
   inflight: Map<number, number>
   refusedByPeer: Map<number, number>
-  /** Serving side: blocks refused to this peer once (asked again, they are served). */
+  /** Serving side: how often each block was refused to this peer (seedRefuses). */
   refusedToPeer: Map<number, number>
+  /** Serving side: blocks queued for this peer (SwarmLink.sentTo). */
+  sentTo: Set<number>
   /** Blocks queued for upload to this peer, not yet handed to the network (a cancel withdraws them). */
   queue: number[]
 }
@@ -64,7 +66,7 @@ export class SimSession {
   addLink (peer: number, peerHave: Bitfield): SimLink {
     const existing = this.links.get(peer)
     if (existing !== undefined) this.removeLink(peer)
-    const link: SimLink = { peer, have: peerHave, inflight: new Map(), refusedByPeer: new Map(), refusedToPeer: new Map(), queue: [] }
+    const link: SimLink = { peer, have: peerHave, inflight: new Map(), refusedByPeer: new Map(), refusedToPeer: new Map(), sentTo: new Set(), queue: [] }
     this.links.set(peer, link)
     this.countHolder(peerHave, +1)
     return link
@@ -76,6 +78,8 @@ export class SimSession {
     this.links.delete(peer)
     this.countHolder(link.have, -1)
     for (const index of [...link.inflight.keys()]) this.dropInflight(link, index)
+    for (const index of link.sentTo) this.countUpload(index, -1)
+    link.sentTo.clear()
   }
 
   /** A have from `link`'s peer (SwarmSession.handle's have branch). */
@@ -122,13 +126,15 @@ export class SimSession {
     for (const i of indices) {
       if (i >= this.blocks || !this.have.has(i)) { missing.push(i); continue }
       const refusedBefore = link.refusedToPeer.get(i) ?? 0
-      if (seedRefuses({ complete: this.complete, uploads: this.uploads[i] ?? 0, heldElsewhere: this.availabilityNonSeed[i] ?? 0, refusedBefore })) {
+      const uploadsToOthers = (this.uploads[i] ?? 0) - (link.sentTo.has(i) ? 1 : 0)
+      if (seedRefuses({ complete: this.complete, uploads: uploadsToOthers, heldElsewhere: this.availabilityNonSeed[i] ?? 0, refusedBefore })) {
         link.refusedToPeer.set(i, refusedBefore + 1)
         elsewhere.push(i)
         continue
       }
       if (link.queue.length >= this.params.uploadsQueuedPerPeerMax) { elsewhere.push(i); continue }
-      this.countUpload(i, +1)
+      if (!link.sentTo.has(i)) this.countUpload(i, +1)
+      link.sentTo.add(i)
       link.queue.push(i)
       send.push(i)
     }
@@ -171,7 +177,7 @@ export class SimSession {
       const at = link.queue.indexOf(i)
       if (at < 0) continue
       link.queue.splice(at, 1)
-      this.countUpload(i, -1)
+      if (link.sentTo.delete(i)) this.countUpload(i, -1)
     }
   }
 
