@@ -63,6 +63,8 @@ export class RolloutEngine implements DeploymentEngine {
   /** One chain per deployment: decisions about one deployment never overlap. */
   private readonly chains = new Map<string, Promise<unknown>>()
   private readonly wakeTimers = new Map<string, NodeJS.Timeout>()
+  /** Decisions asked for now (a report, a command, a retry): kept apart from wake-at timers so neither cancels the other. */
+  private readonly soonTimers = new Map<string, NodeJS.Timeout>()
   private readonly reportTimers = new Map<string, NodeJS.Timeout>()
   /** The last signed plan of each live deployment, for re-gossip. */
   private readonly latestPlans = new Map<string, Uint8Array>()
@@ -92,8 +94,9 @@ export class RolloutEngine implements DeploymentEngine {
   async stop (): Promise<void> {
     this.stopped = true
     clearInterval(this.regossipTimer)
-    for (const timer of [...this.wakeTimers.values(), ...this.reportTimers.values()]) clearTimeout(timer)
+    for (const timer of [...this.wakeTimers.values(), ...this.soonTimers.values(), ...this.reportTimers.values()]) clearTimeout(timer)
     this.wakeTimers.clear()
+    this.soonTimers.clear()
     this.reportTimers.clear()
     await Promise.allSettled([...this.chains.values()])
   }
@@ -193,7 +196,7 @@ export class RolloutEngine implements DeploymentEngine {
           detail: action.detail
         })
           break
-        case 'wake-at': this.schedule(record.id, Math.max(0, action.atMs - this.c.clock.nowMs())); break
+        case 'wake-at': this.schedule(record.id, Math.max(0, action.atMs - this.c.clock.nowMs()), 'wake'); break
       }
     }
     if (decision.state.status !== controllerState(record).status) {
@@ -291,12 +294,19 @@ export class RolloutEngine implements DeploymentEngine {
     }
   }
 
-  /** Decide again in `delayMs` (long waits are split: a timer cannot hold more than ~24 days). */
-  private schedule (deploymentId: string, delayMs: number): void {
+  /**
+   * Decide again in `delayMs` (long waits are split: a timer cannot hold more than ~24 days).
+   * A `wake` timer (the controller's wake-at) and a `soon` timer (a report, a command, a retry)
+   * each replace only their own kind. With one timer for both, a decision that ended with a
+   * 60 s wake-at cancelled the decision a report had just asked for: the deployment then waited
+   * for the wake-at with a failing report in the store (a rollback test failed 1 run in 6).
+   */
+  private schedule (deploymentId: string, delayMs: number, kind: 'soon' | 'wake' = 'soon'): void {
     if (this.stopped) return
-    clearTimeout(this.wakeTimers.get(deploymentId))
+    const timers = kind === 'wake' ? this.wakeTimers : this.soonTimers
+    clearTimeout(timers.get(deploymentId))
     const timer = setTimeout(() => {
-      this.wakeTimers.delete(deploymentId)
+      if (timers.get(deploymentId) === timer) timers.delete(deploymentId)
       this.serial(deploymentId, async () => { await this.evaluate(deploymentId) })
         .catch(err => {
           // Store or gossip trouble: nothing was persisted past the failure, so deciding again is safe.
@@ -305,12 +315,14 @@ export class RolloutEngine implements DeploymentEngine {
         })
     }, Math.min(delayMs, ENGINE_DEFAULTS.wakeDelayMaxMs))
     timer.unref()
-    this.wakeTimers.set(deploymentId, timer)
+    timers.set(deploymentId, timer)
   }
 
   private forget (deploymentId: string): void {
     clearTimeout(this.wakeTimers.get(deploymentId))
     this.wakeTimers.delete(deploymentId)
+    clearTimeout(this.soonTimers.get(deploymentId))
+    this.soonTimers.delete(deploymentId)
     this.latestPlans.delete(deploymentId)
   }
 }
