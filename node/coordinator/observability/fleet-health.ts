@@ -73,13 +73,7 @@ export class FleetHealthView {
     const byState: Record<string, number> = {}
     for (const d of all) byState[d.state] = (byState[d.state] ?? 0) + 1
     const deployments: DeploymentProgress[] = []
-    for (const d of all.slice(0, DEPLOYMENTS_FOLLOWED_MAX)) {
-      const phaseList = phasesOf(d)
-      deployments.push({
-        id: d.id, app: d.app, version: d.artifact.version, state: d.state, phase: d.phase, phases: phaseList.length, phaseList, strategy: d.strategy,
-        updatedMs: d.updatedMs, counts: await this.c.store.reports.countsOf(d.id)
-      })
-    }
+    for (const d of all.slice(0, DEPLOYMENTS_FOLLOWED_MAX)) deployments.push(await this.progressOf(d))
     const health: FleetHealth = {
       atMs,
       devices: { total: statuses.length, online, offline: statuses.length - online },
@@ -89,12 +83,29 @@ export class FleetHealthView {
     }
     return { atMs, health, statuses, deployments }
   }
+
+  /**
+   * One deployment's progress, read now rather than from the snapshot: a deployment created within the
+   * snapshot's cache time is not in it yet, and a page that opened it then showed a single 'all' phase.
+   */
+  async deployment (id: string): Promise<DeploymentProgress | undefined> {
+    const d = await this.c.store.deployments.get(id)
+    return d == null ? undefined : await this.progressOf(d)
+  }
+
+  private async progressOf (d: DeploymentRecord): Promise<DeploymentProgress> {
+    const phaseList = phasesOf(d)
+    return {
+      id: d.id, app: d.app, version: d.artifact.version, state: d.state, phase: d.phase, phases: phaseList.length, phaseList, strategy: d.strategy,
+      updatedMs: d.updatedMs, counts: await this.c.store.reports.countsOf(d.id)
+    }
+  }
 }
 
 /** The rollout controller's phases of a stored spec (validated at creation). */
 export function phasesOf (d: DeploymentRecord): DeploymentProgress['phaseList'] {
   try {
-    return rolloutPhases(d.spec as unknown as DeploymentSpec).map(p => ({ name: p.name, percent: p.basisPoints / 100, validation: p.validation }))
+    return rolloutPhases(d.spec as unknown as DeploymentSpec).map(p => ({ name: p.name, percent: p.basisPoints / 100, validation: p.validation ?? 'auto' }))
   } catch {
     return [{ name: 'all', percent: 100, validation: 'auto' }]
   }

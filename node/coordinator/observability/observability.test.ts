@@ -129,6 +129,24 @@ describe('coordinator observability (real store, real HTTP server)', () => {
     expect(alerts.body.alerts).toMatchObject([{ ruleId: 'errors', deviceId: DEV, metric: 'web/error_rate', severity: 'critical', state: 'firing' }])
   })
 
+  it('answers one deployment\'s phases at once, though the fleet snapshot is cached and does not list it yet', async () => {
+    const s = await setup()
+    expect((await get(s, '/api/v1/fleet/health')).body.deployments).toEqual([])
+    await s.store.deployments.put('dep-new', {
+      id: 'dep-new', app: 'web', artifact: { name: 'web', version: '2.0.0' }, target: 'all', strategy: 'canary', state: 'running', phase: 0,
+      spec: { app: 'web', version: '2.0.0', target: 'all', strategy: 'canary', phases: [{ percent: 34, durationMs: 1_000 }, { percent: 67, durationMs: 1_000 }, { percent: 100, durationMs: 1_000, validation: 'manual' }] },
+      createdMs: 1, createdBy: 'admin', updatedMs: 1, events: []
+    })
+    // The snapshot is still the cached one (the clock has not moved), which is what the page once drew as 'all: 100 %'.
+    expect((await get(s, '/api/v1/fleet/health')).body.deployments).toEqual([])
+    const one = await get(s, '/api/v1/fleet/deployments/dep-new')
+    expect(one.status).toBe(200)
+    expect(one.body.deployment).toMatchObject({ id: 'dep-new', state: 'running', phase: 0, phases: 3 })
+    expect(one.body.deployment.phaseList.map((p: { percent: number, validation: string }) => `${p.percent}:${p.validation}`)).toEqual(['34:auto', '67:auto', '100:manual'])
+    expect((await get(s, '/api/v1/fleet/deployments/dep-nope')).status).toBe(404)
+    expect((await get(s, '/api/v1/fleet/deployments/dep-new', null)).status).toBe(401)
+  })
+
   it('streams metrics and deployment progress as Server-Sent Events over real HTTP; refuses without a token', async () => {
     const s = await setup()
     const { url } = await s.server.listen(0, '127.0.0.1')

@@ -121,6 +121,17 @@ export function observabilityRoutes (c: { telemetry: TelemetryStore, alerts: Ale
       }
     }),
     defineRoute({
+      method: 'GET', path: `${API_PREFIX}/fleet/deployments/:id`, tag: 'telemetry', role: 'viewer', errors: [404],
+      summary: 'One deployment\'s progress as the dashboard draws it: state, current phase and the list of phases, report counts',
+      params: z.object({ id: z.string().min(1).max(128) }).strict(),
+      response: z.object({ deployment: z.record(z.string(), z.unknown()) }),
+      handler: async ({ params }) => {
+        const progress = await c.health.deployment(params.id)
+        if (progress == null) throw new NotFoundError(`no deployment ${params.id}`, 'GET /api/v1/deployments lists them')
+        return { deployment: progress as unknown as Record<string, unknown> }
+      }
+    }),
+    defineRoute({
       method: 'GET', path: `${API_PREFIX}/alerts`, tag: 'alerts', role: 'viewer', summary: 'Alerts, newest first',
       query: z.object({ state: z.enum(['firing', 'resolved']).optional(), limit: queryInt(1, 1000).optional() }).strict(),
       response: z.object({ alerts: z.array(alertSchema) }),

@@ -174,8 +174,8 @@ export async function deploymentsView (view) {
 const COMMANDS = ['promote', 'pause', 'resume', 'rollback']
 
 export async function deploymentView (view, id, ctx) {
-  const [{ deployment, counts }, fleet] = await Promise.all([api('GET', `/api/v1/deployments/${encodeURIComponent(id)}`), api('GET', '/api/v1/fleet/health')])
-  const phases = fleet.deployments.find(d => d.id === id)?.phaseList ?? [{ name: 'all', percent: 100 }]
+  const [{ deployment, counts }, progress] = await Promise.all([api('GET', `/api/v1/deployments/${encodeURIComponent(id)}`), api('GET', `/api/v1/fleet/deployments/${encodeURIComponent(id)}`)])
+  let phases = progress.deployment.phaseList
   const canOperate = ROLE_RANK[ctx.role] >= ROLE_RANK.operator
   view.innerHTML = `<h1>Deployment ${esc(deployment.id)}</h1>
     <p>${esc(deployment.app)} → ${esc(deployment.artifact.version)} · ${esc(deployment.strategy)} · target <code>${esc(deployment.target)}</code></p>
@@ -188,6 +188,7 @@ export async function deploymentView (view, id, ctx) {
     const state = view.querySelector('#dep-state')
     state.textContent = d.state
     state.className = d.state
+    if (Array.isArray(d.phaseList)) phases = d.phaseList
     view.querySelector('#dep-phases').innerHTML = phases.map((p, i) => {
       const cls = i < d.phase || d.state === 'succeeded' ? 'done' : i === d.phase ? 'current' : ''
       return `<span class="phase ${cls}" data-phase="${i}">${esc(p.name)}: ${esc(p.percent)} %${p.validation === 'manual' ? ' (manual)' : ''}</span>`
