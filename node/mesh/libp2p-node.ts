@@ -11,6 +11,7 @@ import { join } from 'node:path'
 import { GOSSIP_MESSAGE_BYTES_MAX, MAX_CONNECTIONS, PING_STREAMS_MAX, PING_TIMEOUT_MS_MIN, MDNS_INTERVAL_MS, MDNS_SERVICE_TAG } from './constants.js'
 import type { Clock } from '../ports/index.js'
 import { fleetGuard } from './fleet-guard.js'
+import { fastMessageId } from './gossip-message-id.js'
 import { installXSalsa20Guard } from './xsalsa20-guard.js'
 import { RediscoveryFilter } from './rediscovery-filter.js'
 import type { RefusalEvent } from './fleet-guard.js'
@@ -75,7 +76,9 @@ export async function createFleetLibp2p (options: Libp2pOptions): Promise<{ libp
         // A device alone on its LAN still publishes: the message waits in no queue, but the
         // local handlers run and the next heartbeat reaches peers that appear later.
         allowPublishToZeroTopicPeers: true,
-        maxInboundDataLength: GOSSIP_MESSAGE_BYTES_MAX
+        maxInboundDataLength: GOSSIP_MESSAGE_BYTES_MAX,
+        // Drops a copy already seen before its signature is checked (gossip-message-id.ts says why).
+        fastMsgIdFn: fastMessageId
       })
     }
   })

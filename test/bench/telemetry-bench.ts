@@ -48,6 +48,10 @@ const UI_DEVICES = Number(process.env.BENCH_UI_DEVICES ?? 10_000)
 const UI_RUNS = Number(process.env.BENCH_UI_RUNS ?? 5)
 const TARGET = 20_000
 const FLEETS_CLI = resolve('dist/node/cli/fleets.js')
+/** BENCH_SERVER_PROF_DIR=DIR: each server writes a V8 CPU profile there (to find where ingestion time goes). */
+const PROF_ARGS = process.env.BENCH_SERVER_PROF_DIR != null ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_SERVER_PROF_DIR}`] : []
+/** BENCH_UI=0: ingestion only. */
+const UI = process.env.BENCH_UI !== '0'
 
 interface Ingest { acked: number, seconds: number, batches: number, failures: number, lastError?: string }
 
@@ -62,7 +66,7 @@ function metricsOf (i: number, seq: number): Map<string, number> {
 
 async function startServer (dir: string): Promise<{ child: ChildProcess, token: string }> {
   const tokenFile = join(dir, 'join.token')
-  const child = spawn(process.execPath, [FLEETS_CLI, 'server', '--db', join(dir, 'fleet.db'), '--port', '0', '--no-mdns', '--rpc-port', '0',
+  const child = spawn(process.execPath, [...PROF_ARGS, FLEETS_CLI, 'server', '--db', join(dir, 'fleet.db'), '--port', '0', '--no-mdns', '--rpc-port', '0',
     '--listen', '/ip4/127.0.0.1/tcp/0', '--keys-dir', join(dir, 'keys'), '--join-token-out', tokenFile], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FLEETD_LOG_LEVEL: 'warn' } })
   let out = ''
   child.stdout?.on('data', (c: Buffer) => { out += c.toString() })
@@ -244,11 +248,16 @@ const tele = runs[1]?.[1]
 const rate = tele != null ? tele.acked / tele.seconds : 0
 if (base != null && tele != null) console.log(`  ratio telemetry / baseline: ${(rate / (base.acked / base.seconds)).toFixed(2)}×`)
 
-console.log(`\ndashboard load (Chromium, median of ${UI_RUNS}): navigation to fleet figures, then to the first device page`)
-const small = await uiRun(100)
-const large = await uiRun(UI_DEVICES)
-console.log(`  baseline 100 devices     fleet ${small.fleetMs.toFixed(0).padStart(6)} ms   devices ${small.devicesMs.toFixed(0).padStart(6)} ms`)
-console.log(`  ${String(UI_DEVICES).padEnd(6)} devices         fleet ${large.fleetMs.toFixed(0).padStart(6)} ms   devices ${large.devicesMs.toFixed(0).padStart(6)} ms`)
-console.log(`  ratio ${UI_DEVICES}/100          fleet ${(large.fleetMs / small.fleetMs).toFixed(2)}×      devices ${(large.devicesMs / small.devicesMs).toFixed(2)}×`)
+const large = UI ? await uiRuns() : undefined
 console.log(`\ningestion: ${fmt(rate)} reports/s (target ${fmt(TARGET)}): ${rate >= TARGET ? 'met' : 'NOT met'}`)
-console.log(`dashboard with ${UI_DEVICES} devices: fleet page ${large.fleetMs.toFixed(0)} ms, device list ${large.devicesMs.toFixed(0)} ms`)
+if (large != null) console.log(`dashboard with ${UI_DEVICES} devices: fleet page ${large.fleetMs.toFixed(0)} ms, device list ${large.devicesMs.toFixed(0)} ms`)
+
+async function uiRuns (): Promise<{ fleetMs: number, devicesMs: number }> {
+  console.log(`\ndashboard load (Chromium, median of ${UI_RUNS}): navigation to fleet figures, then to the first device page`)
+  const small = await uiRun(100)
+  const large = await uiRun(UI_DEVICES)
+  console.log(`  baseline 100 devices     fleet ${small.fleetMs.toFixed(0).padStart(6)} ms   devices ${small.devicesMs.toFixed(0).padStart(6)} ms`)
+  console.log(`  ${String(UI_DEVICES).padEnd(6)} devices         fleet ${large.fleetMs.toFixed(0).padStart(6)} ms   devices ${large.devicesMs.toFixed(0).padStart(6)} ms`)
+  console.log(`  ratio ${UI_DEVICES}/100          fleet ${(large.fleetMs / small.fleetMs).toFixed(2)}×      devices ${(large.devicesMs / small.devicesMs).toFixed(2)}×`)
+  return large
+}

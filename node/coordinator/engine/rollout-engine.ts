@@ -18,7 +18,7 @@ import type { Logger, ComponentLogger } from '../../logging/index.js'
 import type { Clock } from '../../ports/index.js'
 import type { Decision, DeploymentSpec, DeploymentState as ControllerState, ReportsByDevice, RolloutDevice, RolloutReport } from '../rollout/index.js'
 import type { DeploymentCommand, DeploymentCommandResult, DeploymentEngine } from '../server/engine.js'
-import type { CoordinatorStore, DeploymentRecord, JsonValue, ReportRecord } from '../store/index.js'
+import type { CoordinatorStore, DeploymentRecord, DeviceRecord, JsonValue, ReportRecord } from '../store/index.js'
 
 /** A signed manifest the coordinator holds, and whether its signatures check out against the trusted release keys. */
 export interface HeldManifest {
@@ -42,6 +42,8 @@ export interface RolloutEngineComponents {
   publish(bytes: Uint8Array): Promise<{ recipients: number }>
   /** Plans published before a restart (the coordinator's plan store), so re-gossip resumes with them. */
   heldPlans?(): ReadonlyArray<{ deploymentId: string, seq: number, bytes: Uint8Array }>
+  /** Whether the registry has heard from a device lately; without it every device counts as reachable. */
+  isOnline?(record: Pick<DeviceRecord, 'id' | 'lastSeenMs'>): boolean
 }
 
 export interface RolloutEngineInit {
@@ -266,7 +268,7 @@ export class RolloutEngine implements DeploymentEngine {
   private async devices (): Promise<RolloutDevice[]> {
     const records = await this.c.store.devices.list()
     return records
-      .map(r => ({ id: r.id, labels: { ...r.reportedLabels }, groups: deviceGroups(r.reportedLabels) }))
+      .map(r => ({ id: r.id, labels: { ...r.reportedLabels }, groups: deviceGroups(r.reportedLabels), offline: this.c.isOnline?.(r) === false }))
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
   }
 

@@ -119,6 +119,9 @@ describe('device registry', () => {
     await registry.applyPresence([presence('b', { lastSeenMs: 21_000, labels: { ring: '0' } }), presence('d', { lastSeenMs: 21_000, labels: { ring: '1' } })])
     clock.advance(15_000)
     expect((await registry.list({ status: 'online' })).devices.map(d => d.id)).toEqual(['b', 'd'])
+    // The rollout engine asks the same question of stored records (whose last-seen the registry writes only now and then).
+    const stored = await store.devices.list()
+    expect(stored.filter(r => registry.isOnline(r)).map(r => r.id)).toEqual(['b', 'd'])
     expect((await registry.list({ labels: { ring: '1' } })).devices.map(d => d.id)).toEqual(['c', 'd', 'e'])
     expect((await registry.list({ group: 'lab' })).devices.map(d => d.id)).toEqual(['e'])
     const first = await registry.list({ limit: 2 })

@@ -153,6 +153,11 @@ export class DefaultDeviceRegistry implements DeviceRegistry {
     return { devices }
   }
 
+  isOnline (record: Pick<DeviceRecord, 'id' | 'lastSeenMs'>): boolean {
+    const lastSeenMs = Math.max(record.lastSeenMs ?? -Infinity, this.seen.get(record.id)?.lastSeenMs ?? -Infinity)
+    return Number.isFinite(lastSeenMs) && this.c.clock.nowMs() - lastSeenMs <= this.offlineAfterMs
+  }
+
   private view (record: DeviceRecord): DeviceView {
     const fresh = this.seen.get(record.id)?.lastSeenMs
     const lastSeenMs = record.lastSeenMs == null && fresh == null ? null : Math.max(record.lastSeenMs ?? 0, fresh ?? 0)

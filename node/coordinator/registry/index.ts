@@ -23,7 +23,7 @@ import type { DeviceView } from './device-view.js'
 import type { ComponentLogger } from '../../logging/index.js'
 import type { PeerPresence } from '../../mesh/presence-view.js'
 import type { Clock } from '../../ports/index.js'
-import type { CoordinatorStore } from '../store/index.js'
+import type { CoordinatorStore, DeviceRecord } from '../store/index.js'
 import type { DeviceReport } from '../../../proto/index.js'
 
 export interface DeviceRegistryInit {
@@ -89,6 +89,8 @@ export interface DeviceRegistry {
   /** Throws DeviceNotFoundError for an unknown device. */
   label(id: string, change: LabelChange): Promise<DeviceView>
   get(id: string): Promise<DeviceView | undefined>
+  /** Whether a stored device has been heard from within the offline period (the fresh last-seen counts). */
+  isOnline(record: Pick<DeviceRecord, 'id' | 'lastSeenMs'>): boolean
   list(filter?: DeviceFilter): Promise<{ devices: DeviceView[], next?: string }>
 }
 

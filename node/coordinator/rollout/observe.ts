@@ -25,6 +25,12 @@ export interface MetricSum { sum: number, count: number }
 export interface Observation {
   targeted: number
   cohort: number
+  /**
+   * Devices of the cohort that can still give a verdict: online, or already reported on this
+   * deployment. A trigger needs at most this many samples: a canary device cut off from the
+   * coordinator cannot report, and waiting for its sample held the phase until it paused.
+   */
+  cohortReachable: number
   /** Targeted devices the next phase would add (`cohortBasisPoints <= bucket < nextBasisPoints`). */
   nextBatch: number
   /** Running the new version, HEALTHY, no error, not a standby. */
@@ -68,7 +74,7 @@ export interface FleetView {
 
 export function observe (spec: DeploymentSpec, fleet: FleetView, reports: ReportsByDevice, range: ObserveRange): Observation {
   const o: Observation = {
-    targeted: 0, cohort: 0, nextBatch: 0, healthy: 0, slice: 0, sliceHealthy: 0, staged: 0, verdicts: 0, failing: 0, crashLooping: 0, onNewVersion: 0,
+    targeted: 0, cohort: 0, cohortReachable: 0, nextBatch: 0, healthy: 0, slice: 0, sliceHealthy: 0, staged: 0, verdicts: 0, failing: 0, crashLooping: 0, onNewVersion: 0,
     metrics: new Map(range.metricNames.map(name => [name, { sum: 0, count: 0 }])), failureSentMs: [], failingSample: []
   }
   for (const device of fleet.devices) {
@@ -83,7 +89,9 @@ export function observe (spec: DeploymentSpec, fleet: FleetView, reports: Report
     const inSlice = bucket >= range.sliceBasisPoints
     if (inSlice) o.slice++
     const report = reports.get(device.id)
-    if (report === undefined || report.deploymentId !== spec.id) continue
+    const reported = report !== undefined && report.deploymentId === spec.id
+    if (reported || device.offline !== true) o.cohortReachable++
+    if (!reported) continue
     const healthyBefore = o.healthy
     countReport(o, spec.version, report)
     if (inSlice && o.healthy > healthyBefore) o.sliceHealthy++

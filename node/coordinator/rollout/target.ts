@@ -15,8 +15,12 @@ import type { DeviceIdentity, TargetSelector } from '../../plans/target-selector
 
 export type { TargetSelector }
 
-/** A device of the registry as the controller sees it: the narrowest view (STYLE rule 2). */
-export type RolloutDevice = DeviceIdentity
+/**
+ * A device of the registry as the controller sees it: the narrowest view (STYLE rule 2).
+ * `offline` is true when the registry has not heard from it for its offline period; left out, the
+ * device counts as reachable (the simulator's devices, tests).
+ */
+export type RolloutDevice = DeviceIdentity & { offline?: boolean }
 
 /** Parses a target, or returns what is wrong with it (for the spec schema's message). */
 export function tryParseTarget (target: string): TargetSelector | string {

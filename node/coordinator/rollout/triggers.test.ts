@@ -48,6 +48,43 @@ describe('rollback triggers', () => {
     }
   })
 
+  it('asks a small cohort for samples from the devices that can still report, not from one that went offline', () => {
+    // 10 devices, a 60% first phase: a cohort smaller than the trigger's 5 samples once one is cut off.
+    const r = new RolloutDriver(parseDeploymentSpec({
+      ...base, strategy: 'canary', minSamples: 1, evaluationIntervalMs: MIN,
+      phases: [{ percent: 60, durationMs: MIN }, { percent: 100, durationMs: MIN }], triggers: [{ metric: 'error_rate', threshold: 0.2, minSamples: 5 }]
+    }), syntheticFleet(10))
+    r.tick()
+    const cohort = r.cohort()
+    expect(cohort.length).toBeGreaterThanOrEqual(2)
+    expect(cohort.length).toBeLessThanOrEqual(5)
+    const [cutOff, ...others] = cohort
+    if (cutOff == null) throw new Error('empty cohort')
+    r.report(others)
+    r.tick(MIN)
+    // Still online: its sample may yet come, so the trigger waits for it.
+    expect(r.state.phase).toBe(0)
+    expect(r.state.status).toBe('running')
+    cutOff.offline = true
+    r.tick(MIN)
+    expect(r.state.phase).toBe(1)
+    expect(r.state.status).toBe('running')
+  })
+
+  it('still holds the phase when no device of the cohort can report', () => {
+    const r = new RolloutDriver(parseDeploymentSpec({
+      ...base, strategy: 'canary', minSamples: 1, evaluationIntervalMs: MIN,
+      phases: [{ percent: 60, durationMs: MIN }, { percent: 100, durationMs: MIN }], triggers: [{ metric: 'error_rate', threshold: 0.2, minSamples: 5 }]
+    }), syntheticFleet(10))
+    r.tick()
+    for (const d of r.cohort()) d.offline = true
+    r.tick(MIN)
+    r.tick(MIN)
+    // The phase gate itself needs a healthy device of its own slice: no evidence, no progress.
+    expect(r.state.phase).toBe(0)
+    expect(r.state.status).toBe('running')
+  })
+
   it('pauses instead of rolling back when there is no version to return to', () => {
     const r = new RolloutDriver(parseDeploymentSpec({ ...base, rollbackTo: undefined, strategy: 'canary', phases, triggers: [{ metric: 'error_rate', threshold: 0.1, minSamples: 3 }] }), syntheticFleet(400))
     r.tick()

@@ -5,7 +5,7 @@
  * - crash_loop: crash-looping / devices with a verdict;
  * - cpu_usage, custom:NAME: mean of metric `cpu_usage` / `NAME` over devices on the new version that report it.
  *
- * A trigger needs `min(minSamples, devices in the cohort)` samples before it may fire or pass;
+ * A trigger needs `min(minSamples, devices of the cohort that can still report)` samples before it may fire or pass;
  * with fewer it is `insufficient`, which holds the phase (and counts toward inconclusive).
  */
 import type { Observation } from './observe.js'
@@ -38,7 +38,7 @@ function measure (metric: string, o: Observation): { value: number | null, sampl
 export function evaluateTriggers (spec: DeploymentSpec, o: Observation): TriggerVerdict[] {
   return spec.triggers.map(trigger => {
     const { value, samples } = measure(trigger.metric, o)
-    const required = Math.min(trigger.minSamples, o.cohort)
+    const required = Math.min(trigger.minSamples, o.cohortReachable)
     if (samples < required) return { trigger, value, samples, required, status: 'insufficient' }
     const status = value !== null && value > trigger.threshold ? 'fired' : 'quiet'
     return { trigger, value, samples, required, status }

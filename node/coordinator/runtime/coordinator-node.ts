@@ -128,7 +128,8 @@ export async function startCoordinatorNode (options: CoordinatorNodeOptions): Pr
       store, audit, clock, logger, fleetId: secrets.fleetId, manifest,
       sign: async plan => await signPlan(plan, secrets.fleetKey),
       publish: async bytes => await gossip.publish(bytes),
-      heldPlans: () => planStore.list()
+      heldPlans: () => planStore.list(),
+      isOnline: record => registry.isOnline(record)
     })
     const receiverRef: { current?: ReportReceiver } = {}
     const obs = await observability(options.observability ?? {})({ store, registry, clock, random, logger, reportStats: () => receiverRef.current?.stats() ?? { received: 0, failed: 0, batches: 0 } })
