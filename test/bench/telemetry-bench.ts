@@ -30,7 +30,7 @@ import { decodeReportAck, encodeDeviceReport, Health, REPORT_ACK_BYTES_MAX, WIRE
 import { parseJoinToken } from '../../node/fleet/index.js'
 import { silentLogger } from '../../node/logging/index.js'
 import { meshNode } from '../../node/mesh/index.js'
-import { REPORTS_PROTOCOL } from '../../node/plans/constants.js'
+import { REPORT_BATCH_MAX, REPORTS_PROTOCOL } from '../../node/plans/constants.js'
 import { systemClock, systemRandom } from '../../node/ports/index.js'
 import { Level } from 'level'
 import { telemetryConfigSchema, telemetryStore, TELEMETRY_STEP } from '../../node/telemetry/index.js'
@@ -43,7 +43,8 @@ const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2)
 const DEVICES = Number(process.env.BENCH_DEVICES ?? 10_000)
 const GEN_NODES = Number(process.env.BENCH_GEN_NODES ?? 4)
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 32)
-const BATCH = 64
+/** Reports per delivery stream: what a node's report sender puts in one (REPORT_BATCH_MAX). */
+const BATCH = REPORT_BATCH_MAX
 const UI_DEVICES = Number(process.env.BENCH_UI_DEVICES ?? 10_000)
 const UI_RUNS = Number(process.env.BENCH_UI_RUNS ?? 5)
 const TARGET = 20_000
