@@ -44,7 +44,7 @@ const DEVICES = Number(process.env.BENCH_DEVICES ?? 10_000)
 const GEN_NODES = Number(process.env.BENCH_GEN_NODES ?? 4)
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 32)
 /** Reports per delivery stream: what a node's report sender puts in one (REPORT_BATCH_MAX). */
-const BATCH = REPORT_BATCH_MAX
+const BATCH = Number(process.env.BENCH_BATCH ?? REPORT_BATCH_MAX)
 const UI_DEVICES = Number(process.env.BENCH_UI_DEVICES ?? 10_000)
 const UI_RUNS = Number(process.env.BENCH_UI_RUNS ?? 5)
 const TARGET = 20_000
