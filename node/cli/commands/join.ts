@@ -16,6 +16,8 @@ import { artifactRoutes } from '../../rpc/artifact-routes.js'
 import { appRoutes } from './app-routes.js'
 import { startDevicePlans } from './join-plans.js'
 import { startDeviceTelemetry } from './join-telemetry.js'
+import { logServer } from '../../log-stream/index.js'
+import type { LogServer } from '../../log-stream/index.js'
 import { parseDurationMs } from './flag-units.js'
 import { TELEMETRY_INTERVAL_MS_DEFAULT, TELEMETRY_INTERVAL_MS_MIN } from '../../telemetry/index.js'
 import type { RunningTelemetry } from './join-telemetry.js'
@@ -102,6 +104,7 @@ export async function joinCommand (argv: string[]): Promise<number> {
   let metricsEndpoint: MetricsEndpoint | undefined
   let plans: DevicePlans | undefined
   let telemetry: RunningTelemetry | undefined
+  let logs: LogServer | undefined
   try {
     const membership = await resolveToken(store, values.token, values['token-file'], log)
     const privateKey = await store.privateKey()
@@ -134,6 +137,15 @@ export async function joinCommand (argv: string[]): Promise<number> {
         stage: async manifest => { await source.fetch(manifest as ManifestJson) }
       })
     }
+    if (membership != null) {
+      // The coordinator (and only it: the request is signed by a trusted coordinator key) reads app logs over the mesh.
+      const running = agent
+      logs = logServer()({
+        libp2p: mesh.libp2p, clock: systemClock(), logger, fleetId: membership.fleetId, trustedKeys: () => membership.trustedKeys,
+        logsDir: running.logsDir, apps: () => running.status().apps.map(a => a.name)
+      })
+      await logs.start()
+    }
     const metrics = new AgentMetrics({ agent, system: systemMetricsSampler({ diskPath: store.dir }), custom, clock: systemClock(), deviceId: mesh.libp2p.peerId.toString() })
     if (membership != null && telemetryIntervalMs != null) {
       telemetry = await startDeviceTelemetry({ mesh, storageDir: store.dir, intervalMs: telemetryIntervalMs, logger, collect: async () => await metrics.collect() })
@@ -147,12 +159,14 @@ export async function joinCommand (argv: string[]): Promise<number> {
       ...(plans?.routes ?? { 'GET /v1/plans': () => { throw Object.assign(new Error('this node has no join token, so it takes no plans; join with --token'), { code: 'FLEET_ERR_BAD_REQUEST', status: 400 }) } }),
       // protons decodes proto maps as Map, which JSON would print as {}.
       'GET /v1/metrics': async () => { const m = await metrics.collect(); return { ...m, customMetrics: Object.fromEntries(m.customMetrics) } },
-      'GET /v1/telemetry': () => running?.stats() ?? { off: true }
+      'GET /v1/telemetry': () => running?.stats() ?? { off: true },
+      'GET /v1/logs-server': () => logs?.stats() ?? { off: true }
     })
     const port = await rpc.start(rpcPort)
     log.info('status API on 127.0.0.1:%d (fleet-node status --storage-dir %s)', port, store.dir)
   } catch (err) {
     await rpc?.stop()
+    await logs?.stop()
     await telemetry?.stop()
     await metricsEndpoint?.stop()
     await plans?.stop()
@@ -167,6 +181,7 @@ export async function joinCommand (argv: string[]): Promise<number> {
   const forced = setTimeout(() => { log.error('clean shutdown took over %d ms; exiting', SHUTDOWN_TIMEOUT_MS); process.exit(1) }, SHUTDOWN_TIMEOUT_MS)
   forced.unref()
   await rpc.stop()
+  await logs?.stop()
   await telemetry?.stop()
   await metricsEndpoint.stop()
   await plans?.stop()
