@@ -19,7 +19,7 @@ import { startDeviceTelemetry } from './join-telemetry.js'
 import { logServer } from '../../log-stream/index.js'
 import type { LogServer } from '../../log-stream/index.js'
 import { parseDurationMs } from './flag-units.js'
-import { TELEMETRY_INTERVAL_MS_DEFAULT, TELEMETRY_INTERVAL_MS_MIN } from '../../telemetry/index.js'
+import { NodeMetricsServer, renderNodeExposition, TELEMETRY_INTERVAL_MS_DEFAULT, TELEMETRY_INTERVAL_MS_MIN } from '../../telemetry/index.js'
 import type { RunningTelemetry } from './join-telemetry.js'
 import type { DevicePlans } from './join-plans.js'
 import { agent as createAgent, AgentMetrics, fleetArtifactSource } from '../../agent/index.js'
@@ -59,6 +59,9 @@ Options:
                         running, planned and pinned ones (default ${RETAIN_PER_APP_DEFAULT}; 0 keeps none)
   --telemetry-interval D  send system, app and custom metrics to the coordinator this often
                         (default 10s, at least 1s; 'off' sends none)
+  --metrics-listen HOST:PORT  serve this node's Prometheus metrics at http://HOST:PORT/metrics
+                        (system, apps, mesh, outboxes, the process; off by default; no token,
+                        so keep it on loopback, e.g. 127.0.0.1:9464)
   --log-format F        text or json (default text)
 `
 
@@ -77,6 +80,7 @@ const OPTIONS = {
   'retain-versions': { type: 'string' },
   'log-format': { type: 'string' },
   'telemetry-interval': { type: 'string' },
+  'metrics-listen': { type: 'string' },
   help: { type: 'boolean', short: 'h' }
 } as const
 
@@ -92,6 +96,7 @@ export async function joinCommand (argv: string[]): Promise<number> {
   const logFormat = values['log-format'] ?? 'text'
   if (logFormat !== 'text' && logFormat !== 'json') throw new UsageError(`--log-format must be text or json, got '${logFormat}'`, 'join')
   const telemetryIntervalMs = parseTelemetryInterval(values['telemetry-interval'])
+  const metricsListen = values['metrics-listen'] == null ? undefined : parseHostPort('metrics-listen', values['metrics-listen'])
   if (flags.token != null && flags['token-file'] != null) throw new UsageError('give either --token or --token-file, not both', 'join')
 
   const logger = consoleLogger({ format: logFormat, level: process.env.FLEETD_LOG_LEVEL === 'debug' ? 'debug' : 'info' })
@@ -105,6 +110,7 @@ export async function joinCommand (argv: string[]): Promise<number> {
   let plans: DevicePlans | undefined
   let telemetry: RunningTelemetry | undefined
   let logs: LogServer | undefined
+  let prometheus: NodeMetricsServer | undefined
   try {
     const membership = await resolveToken(store, values.token, values['token-file'], log)
     const privateKey = await store.privateKey()
@@ -162,10 +168,32 @@ export async function joinCommand (argv: string[]): Promise<number> {
       'GET /v1/telemetry': () => running?.stats() ?? { off: true },
       'GET /v1/logs-server': () => logs?.stats() ?? { off: true }
     })
+    if (metricsListen != null) {
+      const plansRef = plans
+      const logsRef = logs
+      const agentRef = agent
+      prometheus = new NodeMetricsServer(async () => {
+        const s = mesh.status()
+        const cpu = process.cpuUsage()
+        const mem = process.memoryUsage()
+        const status = agentRef.status()
+        return renderNodeExposition({
+          metrics: await metrics.collect(),
+          mesh: { connections: s.connections.length, peers: s.peers.length, refusals: s.refusals.total },
+          ...(plansRef != null ? { outbox: { reports: plansRef.outboxPending(), telemetry: running?.stats().pending ?? 0 } } : {}),
+          agent: { converged: status.converged, apps: status.apps.length },
+          process: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, cpuUserSeconds: cpu.user / 1e6, cpuSystemSeconds: cpu.system / 1e6, startSeconds: Math.round((Date.now() - process.uptime() * 1000) / 1000) },
+          ...(logsRef != null ? { logs: logsRef.stats() } : {}),
+          version: FLEETD_VERSION
+        })
+      })
+      log.info('Prometheus metrics on %s', await prometheus.start(metricsListen.host, metricsListen.port))
+    }
     const port = await rpc.start(rpcPort)
     log.info('status API on 127.0.0.1:%d (fleet-node status --storage-dir %s)', port, store.dir)
   } catch (err) {
     await rpc?.stop()
+    await prometheus?.stop()
     await logs?.stop()
     await telemetry?.stop()
     await metricsEndpoint?.stop()
@@ -181,6 +209,7 @@ export async function joinCommand (argv: string[]): Promise<number> {
   const forced = setTimeout(() => { log.error('clean shutdown took over %d ms; exiting', SHUTDOWN_TIMEOUT_MS); process.exit(1) }, SHUTDOWN_TIMEOUT_MS)
   forced.unref()
   await rpc.stop()
+  await prometheus?.stop()
   await logs?.stop()
   await telemetry?.stop()
   await metricsEndpoint.stop()
@@ -229,6 +258,14 @@ function parseTelemetryInterval (value: string | undefined): number | undefined 
   const ms = parseDurationMs('join', 'telemetry-interval', value)
   if (ms < TELEMETRY_INTERVAL_MS_MIN) throw new UsageError(`--telemetry-interval must be at least 1s, got '${value}'`, 'join')
   return ms
+}
+
+/** `127.0.0.1:9464`, `[::1]:9464`; port 0 picks a free one (the log line names it). */
+function parseHostPort (flag: string, value: string): { host: string, port: number } {
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(value)
+  const port = Number(m?.[3])
+  if (m == null || port > 65535) throw new UsageError(`--${flag} takes HOST:PORT like 127.0.0.1:9464, got '${value}'`, 'join')
+  return { host: m[1] ?? m[2] ?? '', port }
 }
 
 function parseHeartbeat (value: string | undefined): number | undefined {
