@@ -39,7 +39,7 @@ export function renderNodeExposition (i: NodeExpositionInput): string {
       gauge('fleetd_node_memory_total_bytes', 'Device memory', one(sys.memoryTotal)),
       gauge('fleetd_node_disk_total_bytes', 'Size of the file system of the storage dir', one(sys.diskTotal)),
       gauge('fleetd_node_uptime_seconds', 'Device uptime', one(sys.uptimeSeconds)),
-      gauge('fleetd_node_cpu_count', 'CPU cores', one(sys.cpuCount))
+      gauge('fleetd_node_cpus', 'CPU cores', one(sys.cpuCount))
     )
   }
   if (m.loadAverage != null) {
