@@ -10,11 +10,16 @@
  *   clear errors with stable codes;
  * - a fleet member that is not the coordinator (it holds the network key, so it can connect)
  *   asking the node's /fleetd/logs/1.0.0 directly is refused, and the node logs the refusal;
- * - the node's own Prometheus exposition (--metrics-listen) passes `promtool check metrics`.
+ * - the node's own Prometheus exposition (--metrics-listen) passes `promtool check metrics`;
+ * - the dashboard's device page tails the app's logs live in a real browser (Debian's headless
+ *   Chromium driven by playwright-core; skipped when /usr/bin/chromium is missing). The
+ *   screenshot goes to test-output/dashboard-logs/.
  */
 import { execFile, spawn } from 'node:child_process'
-import { readFile, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { existsSync } from 'node:fs'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
+import { chromium } from 'playwright-core'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { lpStream } from '@libp2p/utils'
@@ -28,6 +33,7 @@ import { meshNode } from '../../node/mesh/index.js'
 import { systemClock, systemRandom } from '../../node/ports/index.js'
 import { rpcGet } from '../../node/rpc/index.js'
 import { FLEETS_CLI, startFleetNode, tempDir } from '../support/fleet-node-proc.js'
+import { TEST_OUTPUT_DIR } from '../support/netns-logs.js'
 import type { MeshNode } from '../../node/mesh/index.js'
 import type { RunningNode } from '../support/fleet-node-proc.js'
 import type { ChildProcess } from 'node:child_process'
@@ -63,6 +69,8 @@ async function promtool (text: string): Promise<Run> {
     child.stdin.end(text)
   })
 }
+
+const CHROMIUM = '/usr/bin/chromium'
 
 const ticks = (text: string): number[] => [...text.matchAll(/tick (\d+)/g)].map(m => Number(m[1]))
 
@@ -249,4 +257,31 @@ describe('fleets logs: an app\'s logs from a device through the mesh (loopback)'
     expect((await promtool(text.replace('# TYPE fleetd_node_app_up gauge', '# TYPE fleetd_node_app_up counter'))).code).not.toBe(0)
     expect((await fetch((url ?? '').replace('/metrics', '/other'))).status).toBe(404)
   }, 30_000)
+
+  it.skipIf(!existsSync(CHROMIUM))('tails the app\'s logs live on the dashboard\'s device page (Chromium)', async () => {
+    const shots = resolve(TEST_OUTPUT_DIR, 'dashboard-logs')
+    await mkdir(shots, { recursive: true })
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--disable-dev-shm-usage'] })
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 1100 } })
+      await page.goto(`${apiUrl}/ui/`)
+      await page.fill('#token', adminToken)
+      await page.click('#login button[type=submit]')
+      await page.waitForSelector('#nav:not([hidden])')
+      await page.goto(`${apiUrl}/ui/#/devices/${encodeURIComponent(deviceId)}`)
+      await page.locator('#logs div', { hasText: /tick \d+/ }).first().waitFor({ timeout: 30_000 })
+      expect(await page.inputValue('#logs-app')).toBe('ticker')
+      const before = Math.max(...ticks((await page.locator('#logs').textContent()) ?? ''))
+      // Live: lines the app prints now arrive on the page without a reload.
+      await expect.poll(async () => Math.max(...ticks((await page.locator('#logs').textContent()) ?? '')), { timeout: 20_000, interval: 300 }).toBeGreaterThan(before + 2)
+      expect(await page.textContent('#logs-status')).toBe('following ticker, live')
+      await page.locator('#logs').scrollIntoViewIfNeeded()
+      await page.screenshot({ path: join(shots, 'device-logs.png'), fullPage: true })
+      // Leaving the page ends the stream on the device too.
+      await page.goto(`${apiUrl}/ui/#/devices`)
+      await until('the device to end the dashboard\'s stream', async () => (await rpcGet<{ active: number }>(node.storageDir, '/v1/logs-server')).active === 0 ? true : undefined, 15_000)
+    } finally {
+      await browser.close()
+    }
+  }, 90_000)
 })
