@@ -43,6 +43,10 @@ export async function openDeviceLogs (c: DeviceLogsComponents, query: LogsQuery,
     stream.abort(new Error('no acceptance'))
     throw new LogsUnreachableError(`device ${query.deviceId} answered the logs request without accepting it; upgrade its fleet-node`)
   }
+  // Paused between reads: the muxer then stops granting the device send window, so a reader
+  // that does not read holds the device's writes back (its bounded buffer drops the oldest)
+  // instead of this side buffering without end.
+  stream.pause()
   return new LogStreamReader(stream, lp, query.deviceId)
 }
 
@@ -55,7 +59,9 @@ class LogStreamReader implements DeviceLogStream {
       while (!this.closed) {
         let frame: LogFrame
         try {
+          if (this.stream.readStatus === 'paused') this.stream.resume()
           frame = decodeLogFrame(await this.lp.read())
+          if (this.stream.readStatus === 'readable') this.stream.pause()
         } catch (err) {
           if (this.closed) return
           throw new LogsUnreachableError(`the log stream from device ${this.deviceId} broke (${why(err)}); run the command again to resume`, { cause: err })

@@ -154,6 +154,10 @@ export class LogServer {
     }
     while (!signal.aborted) {
       await queue.wait(signal)
+      // Let the follower finish the lines it has read before taking them: one frame of many
+      // lines rather than a frame per line (measured: a frame per line moved ~4,000 lines/s,
+      // all of it framing and encryption).
+      await new Promise(resolve => setImmediate(resolve))
       if (signal.aborted) break
       const batch = queue.take(LOG_FRAME_LINES_MAX, LOG_FRAME_PAYLOAD_BYTES_MAX)
       this.counters.dropped += batch.dropped
