@@ -88,7 +88,7 @@ describe('fleets logs: an app\'s logs from a device through the mesh (loopback)'
   const fleets = async (args: string[]): Promise<Run> => await run([FLEETS_CLI, ...args], env())
   const diagnostics = (): string => `server:\n${serverOut.split('\n').slice(-30).join('\n')}\nnode:\n${node?.logs().split('\n').slice(-30).join('\n') ?? ''}`
 
-  async function until<T> (what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  async function until<T> (what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number): Promise<T> {
     const deadline = Date.now() + timeoutMs
     for (;;) {
       const value = await probe()
@@ -115,7 +115,7 @@ describe('fleets logs: an app\'s logs from a device through the mesh (loopback)'
       '--listen', '/ip4/127.0.0.1/tcp/0', '--heartbeat-ms', '1000', '--join-token-out', tokenFile], { stdio: ['ignore', 'pipe', 'pipe'] })
     server.stdout?.on('data', (c: Buffer) => { serverOut += c.toString() })
     server.stderr?.on('data', (c: Buffer) => { serverOut += c.toString() })
-    await until('the server to start', async () => /join token written/.test(serverOut) ? true : undefined, 60_000)
+    await until('the server to start', () => /join token written/.test(serverOut) ? true : undefined, 60_000)
     apiUrl = /coordinator API on (http:\/\/\S+)/.exec(serverOut)?.[1] ?? ''
     adminToken = /admin token \(shown once, keep it\): (\S+)/.exec(serverOut)?.[1] ?? ''
     tokenText = await readFile(tokenFile, 'utf8')
@@ -180,10 +180,10 @@ describe('fleets logs: an app\'s logs from a device through the mesh (loopback)'
     child.stdout.on('data', (c: Buffer) => { out += c.toString() })
     child.stderr.on('data', (c: Buffer) => { err += c.toString() })
     const exited = new Promise<number | null>(resolve => { child.once('exit', code => { resolve(code) }) })
-    await until('the first (tail) line', async () => ticks(out).length >= 1 ? true : undefined, 30_000)
+    await until('the first (tail) line', () => ticks(out).length >= 1 ? true : undefined, 30_000)
     const first = ticks(out)[0] ?? 0
     // Printed by the app after the follow began: later ticks arrive on the open stream.
-    await until('three lines printed after the start', async () => ticks(out).filter(n => n > first).length >= 3 ? true : undefined, 30_000)
+    await until('three lines printed after the start', () => ticks(out).filter(n => n > first).length >= 3 ? true : undefined, 30_000)
     const seen = ticks(out)
     expect(seen.slice(0, 4)).toEqual([first, first + 1, first + 2, first + 3])
     expect((await rpcGet<{ active: number }>(node.storageDir, '/v1/logs-server')).active).toBe(1)
@@ -237,7 +237,7 @@ describe('fleets logs: an app\'s logs from a device through the mesh (loopback)'
     expect(frame.lines).toEqual([])
     expect(frame.errorCode).toBe('FLEET_ERR_LOGS_REFUSED')
     expect(frame.errorMessage).toMatch(/does not trust as its coordinator/)
-    await until('the refusal in the node\'s log', async () => node.logs().includes(`refused a logs request from peer ${intruder?.peerId ?? '?'}`) ? true : undefined, 10_000)
+    await until('the refusal in the node\'s log', () => node.logs().includes(`refused a logs request from peer ${intruder?.peerId ?? '?'}`) ? true : undefined, 10_000)
     expect((await rpcGet<{ refused: number }>(node.storageDir, '/v1/logs-server')).refused).toBeGreaterThanOrEqual(1)
   }, 60_000)
 
