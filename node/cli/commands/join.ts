@@ -19,7 +19,9 @@ import { startDeviceTelemetry } from './join-telemetry.js'
 import { logServer } from '../../log-stream/index.js'
 import type { LogServer } from '../../log-stream/index.js'
 import { parseDurationMs } from './flag-units.js'
-import { NodeMetricsServer, renderNodeExposition, TELEMETRY_INTERVAL_MS_DEFAULT, TELEMETRY_INTERVAL_MS_MIN } from '../../telemetry/index.js'
+import { TELEMETRY_INTERVAL_MS_DEFAULT, TELEMETRY_INTERVAL_MS_MIN } from '../../telemetry/index.js'
+import { startNodeMetrics } from './join-metrics.js'
+import type { RunningNodeMetrics } from './join-metrics.js'
 import type { RunningTelemetry } from './join-telemetry.js'
 import type { DevicePlans } from './join-plans.js'
 import { agent as createAgent, AgentMetrics, fleetArtifactSource } from '../../agent/index.js'
@@ -110,7 +112,7 @@ export async function joinCommand (argv: string[]): Promise<number> {
   let plans: DevicePlans | undefined
   let telemetry: RunningTelemetry | undefined
   let logs: LogServer | undefined
-  let prometheus: NodeMetricsServer | undefined
+  let prometheus: RunningNodeMetrics | undefined
   try {
     const membership = await resolveToken(store, values.token, values['token-file'], log)
     const privateKey = await store.privateKey()
@@ -169,25 +171,9 @@ export async function joinCommand (argv: string[]): Promise<number> {
       'GET /v1/logs-server': () => logs?.stats() ?? { off: true }
     })
     if (metricsListen != null) {
-      const plansRef = plans
-      const logsRef = logs
-      const agentRef = agent
-      prometheus = new NodeMetricsServer(async () => {
-        const s = mesh.status()
-        const cpu = process.cpuUsage()
-        const mem = process.memoryUsage()
-        const status = agentRef.status()
-        return renderNodeExposition({
-          metrics: await metrics.collect(),
-          mesh: { connections: s.connections.length, peers: s.peers.length, refusals: s.refusals.total },
-          ...(plansRef != null ? { outbox: { reports: plansRef.outboxPending(), telemetry: running?.stats().pending ?? 0 } } : {}),
-          agent: { converged: status.converged, apps: status.apps.length },
-          process: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, cpuUserSeconds: cpu.user / 1e6, cpuSystemSeconds: cpu.system / 1e6, startSeconds: Math.round((Date.now() - process.uptime() * 1000) / 1000) },
-          ...(logsRef != null ? { logs: logsRef.stats() } : {}),
-          version: FLEETD_VERSION
-        })
-      })
-      log.info('Prometheus metrics on %s', await prometheus.start(metricsListen.host, metricsListen.port))
+      prometheus = await startNodeMetrics({ ...metricsListen, mesh, agent, collect: async () => await metrics.collect(), plans, telemetry: running, logs })
+      log.info('Prometheus metrics on %s', prometheus.url)
+      if (!/^(127\.|::1$|localhost$)/.test(metricsListen.host)) log.warn('--metrics-listen %s serves metrics without a token beyond loopback; make sure only the monitoring network reaches it', metricsListen.host)
     }
     const port = await rpc.start(rpcPort)
     log.info('status API on 127.0.0.1:%d (fleet-node status --storage-dir %s)', port, store.dir)
