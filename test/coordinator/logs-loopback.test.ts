@@ -32,7 +32,7 @@ import { silentLogger } from '../../node/logging/index.js'
 import { meshNode } from '../../node/mesh/index.js'
 import { systemClock, systemRandom } from '../../node/ports/index.js'
 import { rpcGet } from '../../node/rpc/index.js'
-import { FLEETS_CLI, startFleetNode, tempDir } from '../support/fleet-node-proc.js'
+import { FLEET_NODE_CLI, FLEETS_CLI, startFleetNode, tempDir } from '../support/fleet-node-proc.js'
 import { TEST_OUTPUT_DIR } from '../support/netns-logs.js'
 import type { MeshNode } from '../../node/mesh/index.js'
 import type { RunningNode } from '../support/fleet-node-proc.js'
@@ -212,6 +212,15 @@ describe('fleets logs: an app\'s logs from a device through the mesh (loopback)'
     const usage = await fleets(['logs', 'dev1'])
     expect(usage.code).toBe(2)
     expect(usage.stderr).toMatch(/name the device and the app/)
+    expect((await fleets(['logs', 'dev1', 'ticker', '--tail', 'many'])).stderr).toMatch(/--tail must be a whole number from 0 to 10000, got 'many'/)
+    const badListen = await run([FLEET_NODE_CLI, 'join', '--storage-dir', join(dir, 'unused'), '--metrics-listen', '9464'])
+    expect(badListen.code).toBe(2)
+    expect(badListen.stderr).toMatch(/--metrics-listen takes HOST:PORT like 127\.0\.0\.1:9464, got '9464'/)
+
+    // The route takes the API's tokens like every read route: none is refused.
+    const anonymous = await fetch(`${apiUrl}/api/v1/devices/${deviceId}/apps/ticker/logs`)
+    expect(anonymous.status).toBe(401)
+    expect(((await anonymous.json()) as { code: string }).code).toBe('FLEET_ERR_API_UNAUTHORIZED')
   }, 60_000)
 
   it('refuses a fleet member that is not the coordinator, and logs the refusal', async () => {
