@@ -7,7 +7,8 @@
  * - --follow shows lines printed after it started, and Ctrl-C ends it (exit 0) and the stream
  *   on the device (its log server's active count returns to 0);
  * - unknown app, unknown device and an unreachable (registered, never online) device are
- *   clear errors with stable codes;
+ *   clear errors with stable codes; a request without a token is refused;
+ * - a follow ends with a clear error (exit 1) when the device goes away;
  * - a fleet member that is not the coordinator (it holds the network key, so it can connect)
  *   asking the node's /fleetd/logs/1.0.0 directly is refused, and the node logs the refusal;
  * - the node's own Prometheus exposition (--metrics-listen) passes `promtool check metrics`;
@@ -294,4 +295,18 @@ describe('fleets logs: an app\'s logs from a device through the mesh (loopback)'
       await browser.close()
     }
   }, 90_000)
+
+  // Last: it stops the node.
+  it('ends a follow with a clear error when the device goes away', async () => {
+    const child = spawn(process.execPath, [FLEETS_CLI, 'logs', 'dev1', 'ticker', '--follow', '--tail', '1'], { env: { ...process.env, ...env() }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    let err = ''
+    child.stdout.on('data', (c: Buffer) => { out += c.toString() })
+    child.stderr.on('data', (c: Buffer) => { err += c.toString() })
+    const exited = new Promise<number | null>(resolve => { child.once('exit', code => { resolve(code) }) })
+    await until('the first line', () => ticks(out).length >= 1 ? true : undefined, 30_000)
+    await node.stop()
+    expect(await exited).toBe(1)
+    expect(err).toMatch(/the log stream from device \S+ broke .*run the command again.*\[FLEET_ERR_LOGS_UNREACHABLE\]/)
+  }, 60_000)
 })
