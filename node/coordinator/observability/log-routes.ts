@@ -2,7 +2,8 @@
  * `GET /api/v1/devices/:id/apps/:app/logs`: an app's logs from the device, through the mesh
  * (node/log-stream), as newline-delimited JSON: `{"lines":[…]}` chunks, `{"dropped":N}` when
  * the device dropped lines for a slow reader, `{"end":true}` when the device ended the stream
- * (a tail without follow), `{"error":…,"code":…}` when it broke. Errors found before the first
+ * (a tail without follow), `{"error":…,"code":…}` when it broke; an empty line every 15 s
+ * keeps a quiet follow open through proxies (readers skip empty lines). Errors found before the first
  * byte (unknown device or app, a device out of reach or refusing) are ordinary API errors with
  * a status, a stable code and a hint. The device's stream is closed when the HTTP client goes,
  * and HTTP back-pressure holds back reading from the device (whose buffer drops oldest lines).
@@ -15,7 +16,7 @@ import { API_PREFIX } from '../server/constants.js'
 import { NotFoundError } from '../server/errors.js'
 import { parseInput } from '../server/route.js'
 import { deviceIdSchema } from '../store/index.js'
-import { LOG_STREAMS_MAX } from './constants.js'
+import { EVENT_KEEPALIVE_MS, LOG_STREAMS_MAX } from './constants.js'
 import { TooManyStreamsError } from './plugin.js'
 import type { DeviceLogStream, LogsQuery } from '../../log-stream/index.js'
 import type { ApiPlugin } from '../server/index.js'
@@ -90,6 +91,8 @@ async function pump (reply: FastifyReply, logs: DeviceLogStream, gone: AbortSign
     if (!res.write(JSON.stringify(value) + '\n')) await once(res, 'drain', { signal: gone }).catch(() => {})
   }
   gone.addEventListener('abort', () => { logs.close() }, { once: true })
+  // An empty line now and then: proxies keep a quiet follow open, and a vanished client shows up as a failed write.
+  const keepalive = setInterval(() => { if (res.writableLength === 0) res.write('\n') }, EVENT_KEEPALIVE_MS)
   try {
     for await (const chunk of logs) {
       if (chunk.dropped > 0) await write({ dropped: chunk.dropped })
@@ -100,6 +103,7 @@ async function pump (reply: FastifyReply, logs: DeviceLogStream, gone: AbortSign
   } catch (err) {
     if (!gone.aborted) await write({ error: (err as Error).message, code: (err as { code?: string }).code ?? 'FLEET_ERR_LOGS_UNREACHABLE' })
   } finally {
+    clearInterval(keepalive)
     logs.close()
     res.end()
   }
