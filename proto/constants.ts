@@ -98,3 +98,12 @@ export const PLAN_SUMMARY_ENTRIES_MAX = 1024
 export const PLAN_SUMMARY_BYTES_MAX = 256 * KiB
 /** An ack is a version and one sequence number: a few bytes. */
 export const REPORT_ACK_BYTES_MAX = 64
+
+// LogRequest and LogFrame, on /fleetd/logs/1.0.0 streams (logs.proto).
+
+/** A request is ids, an app name, a few numbers and a 64-byte signature: 4 KiB is plenty. */
+export const LOG_REQUEST_BYTES_MAX = 4 * KiB
+/** Lines in one frame: enough to move a burst in few frames, few enough to stay under the byte limit. */
+export const LOG_FRAME_LINES_MAX = 256
+/** One frame: LOG_FRAME_LINES_MAX short lines, or a few of node/runtime/logs' 16 KiB maximum lines. */
+export const LOG_FRAME_BYTES_MAX = 256 * KiB

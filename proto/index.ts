@@ -27,11 +27,12 @@
  */
 import { decodeBounded, encodeChecked } from './bounded-codec.js'
 import {
-  artifactManifestFormat, deviceMetricsFormat, deviceReportFormat, fleetMessageFormat, joinTokenFormat, planFormat,
+  artifactManifestFormat, deviceMetricsFormat, deviceReportFormat, fleetMessageFormat, joinTokenFormat, logFrameFormat, logRequestBodyFormat, logRequestFormat, planFormat,
   planSummaryFormat, reportAckFormat, signedPlanFormat, swarmMessageFormat
 } from './wire-formats.js'
 import type { PlanSummary, ReportAck } from './generated/delivery.js'
 import type { Encodable } from './bounded-codec.js'
+import type { LogFrame, LogRequest, LogRequestBody } from './generated/logs.js'
 import type { DeviceMetrics } from './generated/metrics.js'
 import type { ArtifactManifest, Plan, SignedPlan } from './generated/plan.js'
 import type { FleetMessage } from './generated/presence.js'
@@ -55,6 +56,7 @@ export type {
 export type { DeviceAnnounce, FleetMessage, Heartbeat } from './generated/presence.js'
 export { Tier } from './generated/presence.js'
 export type { DeviceReport } from './generated/report.js'
+export type { LogFrame, LogRequest, LogRequestBody } from './generated/logs.js'
 export { Health } from './generated/report.js'
 export type { JoinToken, TrustedKey } from './generated/token.js'
 export type { PlanSeq, PlanSummary, ReportAck } from './generated/delivery.js'
@@ -152,4 +154,31 @@ export function decodeReportAck (bytes: WireBytes): ReportAck {
 
 export function encodeReportAck (ack: Encodable<ReportAck>): Uint8Array<ArrayBuffer> {
   return encodeChecked(reportAckFormat, ack)
+}
+
+/** /fleetd/logs/1.0.0, the asker's one frame: verify `signature` over `body` before `decodeLogRequestBody(body)`. */
+export function decodeLogRequest (bytes: WireBytes): LogRequest {
+  return decodeBounded(logRequestFormat, bytes)
+}
+
+export function encodeLogRequest (request: Encodable<LogRequest>): Uint8Array<ArrayBuffer> {
+  return encodeChecked(logRequestFormat, request)
+}
+
+export function decodeLogRequestBody (bytes: WireBytes): LogRequestBody {
+  return decodeBounded(logRequestBodyFormat, bytes)
+}
+
+/** The bytes to sign and to put in `LogRequest.body`. */
+export function encodeLogRequestBody (body: Encodable<LogRequestBody>): Uint8Array<ArrayBuffer> {
+  return encodeChecked(logRequestBodyFormat, body)
+}
+
+/** The device's answers on /fleetd/logs/1.0.0. */
+export function decodeLogFrame (bytes: WireBytes): LogFrame {
+  return decodeBounded(logFrameFormat, bytes)
+}
+
+export function encodeLogFrame (frame: Encodable<LogFrame>): Uint8Array<ArrayBuffer> {
+  return encodeChecked(logFrameFormat, frame)
 }

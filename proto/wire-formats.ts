@@ -1,13 +1,14 @@
 /** The bounds of every top-level message: byte limit, element limits, encode-time rules. */
 import {
   ANNOUNCE_ADDRESSES_MAX, ANNOUNCE_LABELS_MAX, ARTIFACT_MANIFEST_BYTES_MAX, DEVICE_METRICS_BYTES_MAX,
-  DEVICE_REPORT_BYTES_MAX, FLEET_MESSAGE_BYTES_MAX, JOIN_TOKEN_BYTES_MAX, MANIFEST_PLATFORMS_MAX,
+  DEVICE_REPORT_BYTES_MAX, FLEET_MESSAGE_BYTES_MAX, JOIN_TOKEN_BYTES_MAX, LOG_FRAME_BYTES_MAX, LOG_FRAME_LINES_MAX, LOG_REQUEST_BYTES_MAX, MANIFEST_PLATFORMS_MAX,
   MANIFEST_SIGNATURES_MAX, METRICS_CUSTOM_MAX, METRICS_INTERFACE_ADDRESSES_MAX, METRICS_INTERFACES_MAX,
   METRICS_PROCESSES_MAX, PLAN_ARGS_MAX, PLAN_BYTES_MAX, PLAN_ENV_MAX, PLAN_HEALTH_COMMAND_MAX, PLAN_PHASES_MAX,
   PLAN_SUMMARY_BYTES_MAX, PLAN_SUMMARY_ENTRIES_MAX, REPORT_ACK_BYTES_MAX, REPORT_METRICS_MAX, SIGNED_PLAN_BYTES_MAX,
   SWARM_INDICES_MAX, SWARM_MESSAGE_BYTES_MAX, TOKEN_BOOTSTRAP_MAX, TOKEN_TRUSTED_KEYS_MAX
 } from './constants.js'
 import { PlanSummary, ReportAck } from './generated/delivery.js'
+import { LogFrame, LogRequest, LogRequestBody } from './generated/logs.js'
 import { DeviceMetrics } from './generated/metrics.js'
 import { ArtifactManifest, Plan, SignedPlan } from './generated/plan.js'
 import { FleetMessage } from './generated/presence.js'
@@ -132,5 +133,31 @@ export const reportAckFormat: WireFormat<ReportAck> = {
   bytesMax: REPORT_ACK_BYTES_MAX,
   bytesMaxName: 'REPORT_ACK_BYTES_MAX',
   limits: {},
+  invalid: m => versionUnset(m.version)
+}
+
+export const logRequestFormat: WireFormat<LogRequest> = {
+  messageType: 'LogRequest',
+  codec: LogRequest,
+  bytesMax: LOG_REQUEST_BYTES_MAX,
+  bytesMaxName: 'LOG_REQUEST_BYTES_MAX',
+  limits: {},
+  invalid: m => versionUnset(m.version)
+}
+
+export const logRequestBodyFormat: WireFormat<LogRequestBody> = {
+  messageType: 'LogRequestBody',
+  codec: LogRequestBody,
+  bytesMax: LOG_REQUEST_BYTES_MAX,
+  bytesMaxName: 'LOG_REQUEST_BYTES_MAX',
+  limits: {}
+}
+
+export const logFrameFormat: WireFormat<LogFrame> = {
+  messageType: 'LogFrame',
+  codec: LogFrame,
+  bytesMax: LOG_FRAME_BYTES_MAX,
+  bytesMaxName: 'LOG_FRAME_BYTES_MAX',
+  limits: { lines: LOG_FRAME_LINES_MAX },
   invalid: m => versionUnset(m.version)
 }

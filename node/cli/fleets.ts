@@ -12,6 +12,7 @@ import { versionCommand } from './commands/version.js'
 import { runCli } from './run-cli.js'
 import { serverCommand } from './commands/server-command.js'
 import { discoverCommand } from './commands/discover-command.js'
+import { logsCommand } from './commands/logs-command.js'
 
 await runCli('fleets', {
   server: { summary: 'run the coordinator: mesh node, rollout engine and HTTP API (server --db fleet.db --port 8080)', run: serverCommand },
@@ -22,6 +23,7 @@ await runCli('fleets', {
   app: { summary: 'apps the coordinator deploys (app create | list | show)', run: appCommand },
   deploy: { summary: 'roll out app versions (deploy create | list | show | watch | promote | pause | resume | rollback)', run: deployCommand },
   discover: { summary: 'list FleetD nodes and other mDNS/DNS-SD services on the LAN (discover [--all] [--service _ssh._tcp])', run: discoverCommand },
+  logs: { summary: "an app's logs from a device, through the mesh (logs DEVICE APP [--follow] [--tail N])", run: logsCommand },
   alerts: { summary: 'alerts and alert rules (alerts list | rules | add)', run: alertsCommand },
   audit: { summary: 'check and read the coordinator audit log (audit verify | list)', run: auditCommand },
   version: { summary: 'print the version', run: versionCommand('fleets') }

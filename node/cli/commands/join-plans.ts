@@ -47,6 +47,8 @@ export interface PlansView {
 
 export interface DevicePlans {
   routes: RpcRoutes
+  /** Reports waiting for the coordinator. */
+  outboxPending(): number
   stop(): Promise<void>
 }
 
@@ -144,6 +146,7 @@ export async function startDevicePlans (options: {
 
   return {
     routes: { 'GET /v1/plans': () => view() },
+    outboxPending: () => outbox.stats().pending,
     stop: async () => {
       applier.stop()
       await sender.stop()

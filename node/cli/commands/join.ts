@@ -16,8 +16,12 @@ import { artifactRoutes } from '../../rpc/artifact-routes.js'
 import { appRoutes } from './app-routes.js'
 import { startDevicePlans } from './join-plans.js'
 import { startDeviceTelemetry } from './join-telemetry.js'
+import { logServer } from '../../log-stream/index.js'
+import type { LogServer } from '../../log-stream/index.js'
 import { parseDurationMs } from './flag-units.js'
 import { TELEMETRY_INTERVAL_MS_DEFAULT, TELEMETRY_INTERVAL_MS_MIN } from '../../telemetry/index.js'
+import { startNodeMetrics } from './join-metrics.js'
+import type { RunningNodeMetrics } from './join-metrics.js'
 import type { RunningTelemetry } from './join-telemetry.js'
 import type { DevicePlans } from './join-plans.js'
 import { agent as createAgent, AgentMetrics, fleetArtifactSource } from '../../agent/index.js'
@@ -57,6 +61,9 @@ Options:
                         running, planned and pinned ones (default ${RETAIN_PER_APP_DEFAULT}; 0 keeps none)
   --telemetry-interval D  send system, app and custom metrics to the coordinator this often
                         (default 10s, at least 1s; 'off' sends none)
+  --metrics-listen HOST:PORT  serve this node's Prometheus metrics at http://HOST:PORT/metrics
+                        (system, apps, mesh, outboxes, the process; off by default; no token,
+                        so keep it on loopback, e.g. 127.0.0.1:9464)
   --log-format F        text or json (default text)
 `
 
@@ -75,6 +82,7 @@ const OPTIONS = {
   'retain-versions': { type: 'string' },
   'log-format': { type: 'string' },
   'telemetry-interval': { type: 'string' },
+  'metrics-listen': { type: 'string' },
   help: { type: 'boolean', short: 'h' }
 } as const
 
@@ -90,6 +98,7 @@ export async function joinCommand (argv: string[]): Promise<number> {
   const logFormat = values['log-format'] ?? 'text'
   if (logFormat !== 'text' && logFormat !== 'json') throw new UsageError(`--log-format must be text or json, got '${logFormat}'`, 'join')
   const telemetryIntervalMs = parseTelemetryInterval(values['telemetry-interval'])
+  const metricsListen = values['metrics-listen'] == null ? undefined : parseHostPort('metrics-listen', values['metrics-listen'])
   if (flags.token != null && flags['token-file'] != null) throw new UsageError('give either --token or --token-file, not both', 'join')
 
   const logger = consoleLogger({ format: logFormat, level: process.env.FLEETD_LOG_LEVEL === 'debug' ? 'debug' : 'info' })
@@ -102,6 +111,8 @@ export async function joinCommand (argv: string[]): Promise<number> {
   let metricsEndpoint: MetricsEndpoint | undefined
   let plans: DevicePlans | undefined
   let telemetry: RunningTelemetry | undefined
+  let logs: LogServer | undefined
+  let prometheus: RunningNodeMetrics | undefined
   try {
     const membership = await resolveToken(store, values.token, values['token-file'], log)
     const privateKey = await store.privateKey()
@@ -134,6 +145,15 @@ export async function joinCommand (argv: string[]): Promise<number> {
         stage: async manifest => { await source.fetch(manifest as ManifestJson) }
       })
     }
+    if (membership != null) {
+      // The coordinator (and only it: the request is signed by a trusted coordinator key) reads app logs over the mesh.
+      const running = agent
+      logs = logServer()({
+        libp2p: mesh.libp2p, clock: systemClock(), logger, fleetId: membership.fleetId, trustedKeys: () => membership.trustedKeys,
+        logsDir: running.logsDir, apps: () => running.status().apps.map(a => a.name)
+      })
+      await logs.start()
+    }
     const metrics = new AgentMetrics({ agent, system: systemMetricsSampler({ diskPath: store.dir }), custom, clock: systemClock(), deviceId: mesh.libp2p.peerId.toString() })
     if (membership != null && telemetryIntervalMs != null) {
       telemetry = await startDeviceTelemetry({ mesh, storageDir: store.dir, intervalMs: telemetryIntervalMs, logger, collect: async () => await metrics.collect() })
@@ -147,12 +167,20 @@ export async function joinCommand (argv: string[]): Promise<number> {
       ...(plans?.routes ?? { 'GET /v1/plans': () => { throw Object.assign(new Error('this node has no join token, so it takes no plans; join with --token'), { code: 'FLEET_ERR_BAD_REQUEST', status: 400 }) } }),
       // protons decodes proto maps as Map, which JSON would print as {}.
       'GET /v1/metrics': async () => { const m = await metrics.collect(); return { ...m, customMetrics: Object.fromEntries(m.customMetrics) } },
-      'GET /v1/telemetry': () => running?.stats() ?? { off: true }
+      'GET /v1/telemetry': () => running?.stats() ?? { off: true },
+      'GET /v1/logs-server': () => logs?.stats() ?? { off: true }
     })
+    if (metricsListen != null) {
+      prometheus = await startNodeMetrics({ ...metricsListen, mesh, agent, collect: async () => await metrics.collect(), plans, telemetry: running, logs })
+      log.info('Prometheus metrics on %s', prometheus.url)
+      if (!/^(127\.|::1$|localhost$)/.test(metricsListen.host)) log.warn('--metrics-listen %s serves metrics without a token beyond loopback; make sure only the monitoring network reaches it', metricsListen.host)
+    }
     const port = await rpc.start(rpcPort)
     log.info('status API on 127.0.0.1:%d (fleet-node status --storage-dir %s)', port, store.dir)
   } catch (err) {
     await rpc?.stop()
+    await prometheus?.stop()
+    await logs?.stop()
     await telemetry?.stop()
     await metricsEndpoint?.stop()
     await plans?.stop()
@@ -167,6 +195,8 @@ export async function joinCommand (argv: string[]): Promise<number> {
   const forced = setTimeout(() => { log.error('clean shutdown took over %d ms; exiting', SHUTDOWN_TIMEOUT_MS); process.exit(1) }, SHUTDOWN_TIMEOUT_MS)
   forced.unref()
   await rpc.stop()
+  await prometheus?.stop()
+  await logs?.stop()
   await telemetry?.stop()
   await metricsEndpoint.stop()
   await plans?.stop()
@@ -214,6 +244,14 @@ function parseTelemetryInterval (value: string | undefined): number | undefined 
   const ms = parseDurationMs('join', 'telemetry-interval', value)
   if (ms < TELEMETRY_INTERVAL_MS_MIN) throw new UsageError(`--telemetry-interval must be at least 1s, got '${value}'`, 'join')
   return ms
+}
+
+/** `127.0.0.1:9464`, `[::1]:9464`; port 0 picks a free one (the log line names it). */
+function parseHostPort (flag: string, value: string): { host: string, port: number } {
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(value)
+  const port = Number(m?.[3])
+  if (m == null || port > 65535) throw new UsageError(`--${flag} takes HOST:PORT like 127.0.0.1:9464, got '${value}'`, 'join')
+  return { host: m[1] ?? m[2] ?? '', port }
 }
 
 function parseHeartbeat (value: string | undefined): number | undefined {

@@ -42,6 +42,8 @@ export class ApiUnreachableError extends Error {
 
 export interface ApiClient {
   readonly server: string
+  /** For requests the client does not make itself (streams). */
+  readonly token: string
   get<T>(path: string): Promise<T>
   post<T>(path: string, body: unknown): Promise<T>
 }
@@ -89,6 +91,7 @@ export function apiClient (command: string, values: { server?: string | undefine
   }
   return {
     server,
+    token,
     get: async <T>(path: string) => await request<T>('GET', path),
     post: async <T>(path: string, body: unknown) => await request<T>('POST', path, body)
   }

@@ -18,3 +18,5 @@ export const DEPLOYMENTS_FOLLOWED_MAX = 50
 export const REGISTRY_PAGE = 1_000
 /** Per-device series on /metrics: beyond this the exposition is too large to scrape every 15 s; fleet aggregates stay. */
 export const PROMETHEUS_DEVICES_MAX = 10_000
+/** App log streams (GET …/apps/:app/logs) open at once: each holds a mesh stream to a device and a socket. */
+export const LOG_STREAMS_MAX = 64

@@ -14,12 +14,13 @@ import { CoordinatorStore } from '../store/index.js'
 import { observability } from './index.js'
 import type { Observability } from './index.js'
 import type { ApiServer } from '../server/index.js'
+import type { DeviceRegistry } from '../registry/index.js'
 import type { DeviceReport } from '../../../proto/index.js'
 
 const DEV = '12D3KooWObservabilityTestDeviceA'
 const DEV2 = '12D3KooWObservabilityTestDeviceB'
 
-interface Setup { server: ApiServer, obs: Observability, store: CoordinatorStore, clock: ReturnType<typeof manualClock>, admin: string, operator: string, viewer: string }
+interface Setup { server: ApiServer, obs: Observability, store: CoordinatorStore, registry: DeviceRegistry, clock: ReturnType<typeof manualClock>, admin: string, operator: string, viewer: string }
 
 function telemetryReport (deviceId: string, seq: number, atMs: number, metrics: Record<string, number>): DeviceReport {
   return {
@@ -41,7 +42,7 @@ describe('coordinator observability (real store, real HTTP server)', () => {
     closers.push(async () => { await server.close(); await obs.stop(); await store.close() })
     const admin = await server.ensureAdminToken() ?? ''
     const create = async (role: string): Promise<string> => (await server.fastify.inject({ method: 'POST', url: '/api/v1/tokens', headers: { authorization: `Bearer ${admin}` }, payload: { name: role, role } })).json<{ token: string }>().token
-    return { server, obs, store, clock, admin, operator: await create('operator'), viewer: await create('viewer') }
+    return { server, obs, store, registry, clock, admin, operator: await create('operator'), viewer: await create('viewer') }
   }
 
   const get = async (s: Setup, url: string, token: string | null = s.viewer): Promise<{ status: number, body: any, text: string, type: string }> => {
@@ -89,6 +90,17 @@ describe('coordinator observability (real store, real HTTP server)', () => {
     const failing = [deployment(5), telemetryReport(DEV, 6, t0 + 2, { cpu_percent: 6 })]
     expect(await s.obs.onBatch(failing, async () => { await Promise.reject(new Error('store full')) })).toBe(0)
     expect(s.obs.telemetry.latest(DEV)?.seq).toBe(3)
+  })
+
+  it('moves a known device\'s last-seen when its telemetry arrives (one report or a batch)', async () => {
+    const s = await setup()
+    await s.registry.register({ id: DEV }, 'test')
+    expect((await s.registry.get(DEV))?.lastSeenMs).toBeNull()
+    await s.obs.onReport(telemetryReport(DEV, 1, s.clock.nowMs(), { cpu_percent: 1 }))
+    expect((await s.registry.get(DEV))?.lastSeenMs).toBe(s.clock.nowMs())
+    s.clock.advance(20_000)
+    expect(await s.obs.onBatch([telemetryReport(DEV, 2, s.clock.nowMs(), { cpu_percent: 2 })], async () => { await Promise.resolve() })).toBe(1)
+    expect(await s.registry.get(DEV)).toMatchObject({ lastSeenMs: s.clock.nowMs(), status: 'online' })
   })
 
   it('serves Prometheus text behind a token that promtool accepts', async () => {

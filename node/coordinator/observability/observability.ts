@@ -51,7 +51,13 @@ export class Observability {
   /** Takes a telemetry report (true), or leaves a deployment report to the registry (false). */
   async onReport (report: DeviceReport): Promise<boolean> {
     if (report.step !== TELEMETRY_STEP || report.deploymentId !== '') return false
-    if (!DEVICE_ID_PATTERN.test(report.deviceId)) return true // dropped: acked so a broken sender does not resend it forever
+    if (await this.ingest(report)) await this.c.registry.touch([report.deviceId])
+    return true
+  }
+
+  /** Stores a telemetry sample; false when it was dropped. */
+  private async ingest (report: DeviceReport): Promise<boolean> {
+    if (!DEVICE_ID_PATTERN.test(report.deviceId)) return false // dropped: acked so a broken sender does not resend it forever
     await this.telemetry.ingest({ deviceId: report.deviceId, atMs: report.sentMs, seq: report.seq, metrics: Object.fromEntries(report.metrics) })
     return true
   }
@@ -72,7 +78,9 @@ export class Observability {
       }
       try {
         if (run.length > 0) {
-          await Promise.all(run.map(async r => await this.onReport(r)))
+          await Promise.all(run.map(async r => await this.ingest(r)))
+          // Telemetry that arrives is the device heard from: its last-seen moves, not only on presence and reports.
+          await this.c.registry.touch(run.filter(r => DEVICE_ID_PATTERN.test(r.deviceId)).map(r => r.deviceId))
           handled += run.length
         } else {
           const r = reports[handled]

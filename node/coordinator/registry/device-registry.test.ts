@@ -47,6 +47,24 @@ afterEach(async () => {
 })
 
 describe('device registry', () => {
+  it('keeps a device seen while its telemetry arrives, writing the store at most once per interval', async () => {
+    await registry.applyPresence([presence('a')])
+    clock.advance(40_000) // silent past offlineAfterMs: offline
+    expect((await registry.get('a'))?.status).toBe('offline')
+    expect(await registry.touch(['a', 'a'])).toBe(1)
+    expect(await registry.get('a')).toMatchObject({ status: 'online', lastSeenMs: 41_000 })
+    clock.advance(5_000)
+    expect(await registry.touch(['a'])).toBe(0) // within the write interval: memory only
+    expect((await registry.get('a'))?.lastSeenMs).toBe(46_000)
+    expect((await store.devices.get('a'))?.lastSeenMs).toBe(41_000)
+    clock.advance(15_000)
+    expect(await registry.touch(['a'])).toBe(1)
+    expect((await store.devices.get('a'))?.lastSeenMs).toBe(61_000)
+    // Telemetry does not invent devices: presence and reports introduce them.
+    expect(await registry.touch(['unknown'])).toBe(0)
+    expect(await registry.get('unknown')).toBeUndefined()
+  })
+
   it('learns devices from presence: name, platform, tier, labels, online until silent', async () => {
     expect(await registry.applyPresence([presence('a'), presence('b', { labels: {}, tier: 3, parent: 'a' })])).toBe(2)
     const a = await registry.get('a')

@@ -96,6 +96,29 @@ export class DefaultDeviceRegistry implements DeviceRegistry {
     })
   }
 
+  async touch (deviceIds: Iterable<string>): Promise<number> {
+    const nowMs = this.c.clock.nowMs()
+    const due: string[] = []
+    for (const id of new Set(deviceIds)) {
+      const known = this.seen.get(id)
+      // Memory only between writes: telemetry of 10,000 devices must not become 10,000 writes per interval.
+      if (known != null && nowMs - known.writtenMs < this.writeIntervalMs) this.remember(id, { ...known, lastSeenMs: Math.max(known.lastSeenMs, nowMs) })
+      else due.push(id)
+    }
+    if (due.length === 0) return 0
+    return await this.c.store.exclusive(async () => {
+      const ops = []
+      for (const id of due) {
+        const stored = await this.c.store.devices.get(id)
+        if (stored == null) continue // presence or a report introduces devices; telemetry only keeps them seen
+        ops.push(this.c.store.devices.putOp(id, { ...stored, lastSeenMs: Math.max(stored.lastSeenMs ?? 0, nowMs) }))
+        this.remember(id, { lastSeenMs: nowMs, writtenMs: nowMs, announceSeq: stored.announceSeq })
+      }
+      if (ops.length > 0) await this.c.store.devices.batch(ops)
+      return ops.length
+    })
+  }
+
   async register (input: RegisterDeviceInput, actor: string): Promise<DeviceView> {
     const nowMs = this.c.clock.nowMs()
     const record = await this.c.store.exclusive(async () => {

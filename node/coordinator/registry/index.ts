@@ -84,6 +84,12 @@ export interface DeviceRegistry {
   applyPresence(entries: Iterable<PresenceInput>): Promise<number>
   /** Keeps a device report (latest per device and deployment) and updates the device's apps and last seen. */
   applyReport(report: DeviceReport): Promise<'new' | 'updated' | 'stale' | 'refused'>
+  /**
+   * A device was heard from (its telemetry arrived): moves its last-seen to now. Only devices
+   * already known; the store is written at most every lastSeenWriteIntervalMs per device.
+   * Resolves to how many records were written.
+   */
+  touch(deviceIds: Iterable<string>): Promise<number>
   /** Registers a device ahead of (or after) its first announcement; throws DeviceExistsError when already registered. */
   register(input: RegisterDeviceInput, actor: string): Promise<DeviceView>
   /** Throws DeviceNotFoundError for an unknown device. */

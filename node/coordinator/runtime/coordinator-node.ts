@@ -20,7 +20,8 @@ import { artifactRoutes } from '../../rpc/artifact-routes.js'
 import { auditLog } from '../audit/index.js'
 import { rolloutEngine } from '../engine/index.js'
 import { deviceRegistry } from '../registry/index.js'
-import { observability } from '../observability/index.js'
+import { deviceLogsPlugin, observability } from '../observability/index.js'
+import { openDeviceLogs } from '../../log-stream/index.js'
 import { deploymentSpecSchema } from '../rollout/index.js'
 import { createApiServer } from '../server/index.js'
 import { CoordinatorStore } from '../store/index.js'
@@ -135,7 +136,9 @@ export async function startCoordinatorNode (options: CoordinatorNodeOptions): Pr
     const obs = await observability(options.observability ?? {})({ store, registry, clock, random, logger, reportStats: () => receiverRef.current?.stats() ?? { received: 0, failed: 0, batches: 0 } })
     obs.start()
     stack.push(async () => { await obs.stop() })
-    const api: ApiServer = createApiServer({ deploymentSpecSchema, store, registry, engine, audit, clock, random, logger, plugins: [obs.plugin] })
+    // App logs: the coordinator dials the device and signs the request with the fleet key, which devices trust.
+    const logsPlugin = deviceLogsPlugin(async (query, o) => await openDeviceLogs({ libp2p: mesh.libp2p, clock, fleetId: secrets.fleetId, signingKey: secrets.fleetKey }, query, o))
+    const api: ApiServer = createApiServer({ deploymentSpecSchema, store, registry, engine, audit, clock, random, logger, plugins: [obs.plugin, logsPlugin] })
 
     // Telemetry rides the same protocol as deployment reports (from its own outbox on the device).
     const applyDeploymentReport = async (report: DeviceReport): Promise<void> => {

@@ -67,3 +67,30 @@ export function subscribe (query, onEvent) {
   void run()
   return () => controller.abort()
 }
+
+/**
+ * A newline-delimited JSON stream (an app's logs): calls onEvent(object) per line. Resolves
+ * when the stream ends; throws ApiError when the server refuses it before the first line.
+ */
+export async function streamJsonLines (path, onEvent, signal) {
+  const res = await fetch(path, { headers: { authorization: `Bearer ${token.get() ?? ''}` }, signal })
+  if (!res.ok || res.body == null) {
+    const text = await res.text()
+    let body
+    try { body = JSON.parse(text) } catch { body = undefined }
+    throw new ApiError(res.status, body)
+  }
+  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader()
+  let buffer = ''
+  for (;;) {
+    const { value, done } = await reader.read()
+    if (done) return
+    buffer += value
+    let end
+    while ((end = buffer.indexOf('\n')) >= 0) {
+      const line = buffer.slice(0, end)
+      buffer = buffer.slice(end + 1)
+      if (line !== '') onEvent(JSON.parse(line))
+    }
+  }
+}

@@ -1,6 +1,6 @@
 // One render function per page. Each returns a cleanup function (closing its event stream).
 // Every value from the API goes through esc() before it lands in HTML.
-import { api, subscribe } from './api.js'
+import { api, streamJsonLines, subscribe } from './api.js'
 import { formatValue, lineChart } from './charts.js'
 
 export const esc = (v) => String(v ?? '').replace(/[&<>"']/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c])
@@ -117,7 +117,12 @@ export async function deviceView (view, id) {
     <h2>Metrics (last hour, live)</h2><div class="charts" id="charts"></div>
     <h2>Apps</h2>
     <table id="device-apps"><thead><tr><th>app</th><th>version</th><th>health</th><th>step</th><th>deployment</th><th>CPU</th><th>memory</th><th>restarts</th></tr></thead><tbody></tbody></table>
+    <h2>Logs</h2>
+    <div class="toolbar"><label>App <select id="logs-app">${appNames.map(a => `<option>${esc(a)}</option>`).join('')}</select></label>
+      <span class="muted" id="logs-status"></span></div>
+    <pre id="logs" class="logs"></pre>
     <h2>Latest sample</h2><table id="latest"><tbody></tbody></table>`
+  const stopLogs = logsTail(view, id, appNames)
   const series = new Map()
   const toMs = Date.now()
   const charts = [...DEVICE_CHARTS, ...appNames.map(a => [`app:${a}:cpu_percent`, `${a} CPU`, '%'])]
@@ -140,7 +145,7 @@ export async function deviceView (view, id) {
   }
   drawCharts()
   drawLatest(latest?.metrics)
-  return subscribe(`topics=metrics&device=${encodeURIComponent(id)}`, (event, data) => {
+  const stopMetrics = subscribe(`topics=metrics&device=${encodeURIComponent(id)}`, (event, data) => {
     if (event !== 'metrics') return
     for (const s of data.samples) {
       for (const [metric] of charts) {
@@ -154,6 +159,55 @@ export async function deviceView (view, id) {
     }
     drawCharts()
   })
+  return () => { stopMetrics(); stopLogs() }
+}
+
+/** Lines kept on the page: the tail of a busy app must not grow the page without end. */
+const LOG_LINES_SHOWN = 500
+
+/** The device page's live log tail: the app's last lines, then new ones as the device sends them (through the mesh). */
+function logsTail (view, id, appNames) {
+  const box = view.querySelector('#logs')
+  const status = view.querySelector('#logs-status')
+  const select = view.querySelector('#logs-app')
+  let controller = new AbortController()
+  const append = (lines, cls) => {
+    for (const text of lines) {
+      const div = document.createElement('div')
+      if (cls != null) div.className = cls
+      div.textContent = text
+      box.append(div)
+    }
+    while (box.childElementCount > LOG_LINES_SHOWN) box.firstElementChild.remove()
+    box.scrollTop = box.scrollHeight
+  }
+  const follow = async (app) => {
+    controller.abort()
+    controller = new AbortController()
+    const { signal } = controller
+    box.replaceChildren()
+    status.textContent = `connecting to the device for ${app}…`
+    try {
+      await streamJsonLines(`/api/v1/devices/${encodeURIComponent(id)}/apps/${encodeURIComponent(app)}/logs?follow=1&tail=200`, (e) => {
+        status.textContent = `following ${app}, live`
+        if (e.dropped > 0) append([`[${e.dropped} lines dropped: the stream was slower than the app]`], 'dropped')
+        if (e.lines != null) append(e.lines)
+        if (e.error != null) status.textContent = `the stream broke: ${e.error}`
+      }, signal)
+      if (!signal.aborted) status.textContent = `the device ended the stream of ${app}`
+    } catch (err) {
+      if (signal.aborted) return
+      status.textContent = `${err.message}${err.code ? ` [${err.code}]` : ''}${err.hint ? ` (${err.hint})` : ''}`
+      status.className = 'error-text'
+    }
+  }
+  if (appNames.length === 0) {
+    status.textContent = 'no apps on this device yet'
+  } else {
+    select.addEventListener('change', () => { void follow(select.value) })
+    void follow(appNames[0])
+  }
+  return () => controller.abort()
 }
 
 export async function deploymentsView (view) {
