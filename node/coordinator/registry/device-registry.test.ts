@@ -1,7 +1,7 @@
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { Health, WIRE_VERSION } from '../../../proto/index.js'
 import { silentLogger } from '../../logging/index.js'
 import { CoordinatorStore } from '../store/index.js'
@@ -63,6 +63,16 @@ describe('device registry', () => {
     // Telemetry does not invent devices: presence and reports introduce them.
     expect(await registry.touch(['unknown'])).toBe(0)
     expect(await registry.get('unknown')).toBeUndefined()
+    // An unknown sender is looked up in the store once per interval, not on every report.
+    const reads = vi.spyOn(store.devices, 'get')
+    expect(await registry.touch(['ghost'])).toBe(0)
+    expect(await registry.touch(['ghost'])).toBe(0)
+    expect(reads.mock.calls.filter(([id]) => id === 'ghost')).toHaveLength(1)
+    // Once presence introduces it, its telemetry keeps it seen at once.
+    await registry.applyPresence([presence('ghost', { lastSeenMs: clock.nowMs() })])
+    clock.advance(20_000)
+    expect(await registry.touch(['ghost'])).toBe(1)
+    reads.mockRestore()
   })
 
   it('learns devices from presence: name, platform, tier, labels, online until silent', async () => {
