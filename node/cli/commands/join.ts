@@ -20,6 +20,9 @@ import { parseDurationMs } from './flag-units.js'
 import { TELEMETRY_INTERVAL_MS_DEFAULT, TELEMETRY_INTERVAL_MS_MIN } from '../../telemetry/index.js'
 import type { RunningTelemetry } from './join-telemetry.js'
 import type { DevicePlans } from './join-plans.js'
+import { GATEWAY_HELP, parseGatewayPorts, startGateway } from './join-gateway.js'
+import type { RunningGateway } from './join-gateway.js'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { agent as createAgent, AgentMetrics, fleetArtifactSource } from '../../agent/index.js'
 import { customMetricsHandler, customMetricsStore, MetricsEndpoint, systemMetricsSampler } from '../../runtime/metrics/index.js'
 import { detectLimitSupport } from '../../runtime/limits/index.js'
@@ -58,7 +61,8 @@ Options:
   --telemetry-interval D  send system, app and custom metrics to the coordinator this often
                         (default 10s, at least 1s; 'off' sends none)
   --log-format F        text or json (default text)
-`
+
+${GATEWAY_HELP}`
 
 const OPTIONS = {
   config: { type: 'string' },
@@ -75,6 +79,10 @@ const OPTIONS = {
   'retain-versions': { type: 'string' },
   'log-format': { type: 'string' },
   'telemetry-interval': { type: 'string' },
+  gateway: { type: 'string', multiple: true },
+  mcu: { type: 'string', multiple: true },
+  baud: { type: 'string', multiple: true },
+  mode: { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' }
 } as const
 
@@ -91,6 +99,7 @@ export async function joinCommand (argv: string[]): Promise<number> {
   if (logFormat !== 'text' && logFormat !== 'json') throw new UsageError(`--log-format must be text or json, got '${logFormat}'`, 'join')
   const telemetryIntervalMs = parseTelemetryInterval(values['telemetry-interval'])
   if (flags.token != null && flags['token-file'] != null) throw new UsageError('give either --token or --token-file, not both', 'join')
+  const gatewayPorts = parseGatewayPorts(values)
 
   const logger = consoleLogger({ format: logFormat, level: process.env.FLEETD_LOG_LEVEL === 'debug' ? 'debug' : 'info' })
   const log = logger.forComponent('fleet:node')
@@ -102,17 +111,37 @@ export async function joinCommand (argv: string[]): Promise<number> {
   let metricsEndpoint: MetricsEndpoint | undefined
   let plans: DevicePlans | undefined
   let telemetry: RunningTelemetry | undefined
+  let gateway: RunningGateway | undefined
   try {
     const membership = await resolveToken(store, values.token, values['token-file'], log)
     const privateKey = await store.privateKey()
     logger.setPrefix(privateKey.publicKey.toString().slice(-8))
+    const name = values.name ?? hostname()
+    // Artifacts start after the mesh; firmware fetches happen only once plans flow, later still.
+    const firmware: { source?: ReturnType<typeof fleetArtifactSource> } = {}
+    if (gatewayPorts.length > 0) {
+      gateway = await startGateway({
+        ports: gatewayPorts, storageDir: store.dir, gatewayId: peerIdFromPrivateKey(privateKey).toString(), gatewayName: name, logger,
+        onChange: () => { node?.announceSoon() },
+        artifacts: {
+          fetch: async manifest => {
+            if (firmware.source == null) throw new Error('the artifact store is not started yet')
+            return await firmware.source.fetch(manifest)
+          },
+          markRunning: async manifest => { await firmware.source?.markRunning?.(manifest) }
+        }
+      })
+      log.info('gateway: %d port(s), children %s', gatewayPorts.length, gateway.registry.list().map(c => `${c.id} (${c.port}, running ${c.firmwareVersion || 'nothing'})`).join(', ') || 'none answering yet')
+    }
+    const running = gateway
     node = meshNode({
       listen: values.listen ?? [DEFAULT_LISTEN_ADDR],
       mdns: values['no-mdns'] !== true,
       bootstrap: [...(membership?.bootstrap ?? []), ...(values.bootstrap ?? [])],
       heartbeatIntervalMs,
-      name: values.name ?? hostname(),
-      labels
+      name,
+      labels,
+      ...(running != null ? { children: () => running.children() } : {})
     })({
       clock: systemClock(), random: systemRandom(), logger, privateKey, storageDir: store.dir, agentVersion: FLEETD_VERSION,
       ...(membership != null ? { membership: { fleetId: membership.fleetId, networkKey: membership.networkKey } } : {})
@@ -127,18 +156,22 @@ export async function joinCommand (argv: string[]): Promise<number> {
     await metricsEndpoint.start()
     agent = createAgent({ storageDir: store.dir, metricsUrl: metricsEndpoint.url })({ clock: systemClock(), logger, artifacts: fleetArtifactSource(artifacts), limitSupport: await detectLimitSupport() })
     await agent.start()
+    const source = fleetArtifactSource(artifacts)
+    firmware.source = source
     if (membership != null) {
-      const source = fleetArtifactSource(artifacts)
       plans = await startDevicePlans({
         mesh, agent, storageDir: store.dir, fleetId: membership.fleetId, trustedKeys: membership.trustedKeys, labels, logger,
-        stage: async manifest => { await source.fetch(manifest as ManifestJson) }
+        stage: async manifest => { await source.fetch(manifest as ManifestJson) },
+        ...(running != null ? { children: async outbox => await running.attach(outbox) } : {})
       })
+    } else if (running != null) {
+      log.warn('gateway without a join token: its MCUs are listed but take no plans; join with --token')
     }
     const metrics = new AgentMetrics({ agent, system: systemMetricsSampler({ diskPath: store.dir }), custom, clock: systemClock(), deviceId: mesh.libp2p.peerId.toString() })
     if (membership != null && telemetryIntervalMs != null) {
       telemetry = await startDeviceTelemetry({ mesh, storageDir: store.dir, intervalMs: telemetryIntervalMs, logger, collect: async () => await metrics.collect() })
     }
-    const running = telemetry
+    const sending = telemetry
     rpc = new RpcServer(store.dir, {
       'GET /v1/status': () => mesh.status(),
       'GET /v1/peers': () => mesh.peers(),
@@ -147,7 +180,8 @@ export async function joinCommand (argv: string[]): Promise<number> {
       ...(plans?.routes ?? { 'GET /v1/plans': () => { throw Object.assign(new Error('this node has no join token, so it takes no plans; join with --token'), { code: 'FLEET_ERR_BAD_REQUEST', status: 400 }) } }),
       // protons decodes proto maps as Map, which JSON would print as {}.
       'GET /v1/metrics': async () => { const m = await metrics.collect(); return { ...m, customMetrics: Object.fromEntries(m.customMetrics) } },
-      'GET /v1/telemetry': () => running?.stats() ?? { off: true }
+      'GET /v1/telemetry': () => sending?.stats() ?? { off: true },
+      'GET /v1/gateway': () => ({ ports: running?.registry.ports() ?? [], children: running?.registry.list() ?? [] })
     })
     const port = await rpc.start(rpcPort)
     log.info('status API on 127.0.0.1:%d (fleet-node status --storage-dir %s)', port, store.dir)
@@ -159,6 +193,7 @@ export async function joinCommand (argv: string[]): Promise<number> {
     await agent?.stop()
     await artifacts?.stop()
     await node?.stop()
+    await gateway?.stop()
     await store.close()
     throw err
   }
@@ -173,6 +208,7 @@ export async function joinCommand (argv: string[]): Promise<number> {
   await agent.stop()
   await artifacts.stop()
   await node.stop()
+  await gateway?.stop()
   await store.close()
   clearTimeout(forced)
   log.info('stopped')
@@ -202,7 +238,15 @@ async function withConfig (flags: JoinFlags, storageDir: string): Promise<JoinFl
     ...(config.rpcPort != null ? { 'rpc-port': String(config.rpcPort) } : {}),
     ...(config.heartbeatMs != null ? { 'heartbeat-ms': String(config.heartbeatMs) } : {}),
     ...(config.retainVersions != null ? { 'retain-versions': String(config.retainVersions) } : {}),
-    ...(config.logFormat != null ? { 'log-format': config.logFormat } : {})
+    ...(config.logFormat != null ? { 'log-format': config.logFormat } : {}),
+    ...(config.gateway != null && config.gateway.length > 0
+      ? {
+          gateway: config.gateway.map(g => g.port),
+          mcu: config.gateway.map(g => g.mcu),
+          baud: config.gateway.map(g => String(g.baud ?? 115200)),
+          mode: config.gateway.map(g => g.mode ?? '8n1')
+        }
+      : {})
   }
   const given = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined))
   return { ...fromFile, ...given }
