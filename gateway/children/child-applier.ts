@@ -17,7 +17,6 @@ import type { ManifestJson } from '../../content/manifest/index.js'
 import type { Logger } from '../../node/logging/index.js'
 import { Health } from '../../proto/generated/report.js'
 import type { Plan } from '../../proto/index.js'
-import { otaReport } from '../bridge/index.js'
 import { checkEspImage, EspImageError } from '../esp-image/index.js'
 import type { ChildRecords } from './child-records.js'
 import { FIRMWARE_BYTES_MAX } from './constants.js'
@@ -97,13 +96,20 @@ export class ChildApplier {
       await this.c.outbox.append({ ...at, step: final ? 'verify' : 'download', health: Health.UNHEALTHY, appVersion: child.firmwareVersion, errorCode: e.code ?? ChildFirmwareError.code, errorMessage: e.message })
       return { childId: child.id, kind: 'failed', code: e.code ?? ChildFirmwareError.code, message: e.message }
     }
-    const result = await this.c.flash(child.id, image, wanted.version)
-    const ok = result.outcome === 'updated' || result.outcome === 'already-current'
-    await this.records.set(child.id, plan.deploymentId, { ...record, outcome: ok ? 'applied' : 'failed' })
-    await this.c.outbox.append(otaReport(result, at))
-    if (ok) await this.c.markRunning?.(wanted.manifest)
-    this.log.info('plan %s#%d: %s %s (running %s)', plan.deploymentId, plan.seq, child.id, result.outcome, result.runningVersion || 'nothing')
-    return ok ? { childId: child.id, kind: 'flashed', version: wanted.version } : { childId: child.id, kind: 'failed', code: result.errorCode ?? '', message: result.errorMessage ?? result.outcome }
+    let result
+    try {
+      result = await this.c.flash(child.id, image, wanted.version)
+    } catch (err) {
+      // The port is gone or the modem broke: not final, the next plan or a restart tries again.
+      const e = err as Error & { code?: string }
+      await this.c.outbox.append({ ...at, step: 'apply', health: Health.UNHEALTHY, appVersion: child.firmwareVersion, errorCode: e.code ?? ChildFirmwareError.code, errorMessage: e.message })
+      return { childId: child.id, kind: 'failed', code: e.code ?? ChildFirmwareError.code, message: e.message }
+    }
+    await this.records.set(child.id, plan.deploymentId, { ...record, outcome: result.ok ? 'applied' : 'failed' })
+    await this.c.outbox.append({ ...result.report, ...at })
+    if (result.ok) await this.c.markRunning?.(wanted.manifest)
+    this.log.info('plan %s#%d: %s %s (running %s)', plan.deploymentId, plan.seq, child.id, result.ok ? 'updated' : `failed: ${result.report.errorMessage ?? ''}`, result.runningVersion || 'nothing')
+    return result.ok ? { childId: child.id, kind: 'flashed', version: wanted.version } : { childId: child.id, kind: 'failed', code: result.report.errorCode ?? '', message: result.report.errorMessage ?? '' }
   }
 
   /** Fetches and verifies the artifact (signature, size, sha256 in the content store), then checks it as this chip's image. */

@@ -6,12 +6,14 @@
  */
 import type { Logger } from '../../node/logging/index.js'
 import type { AbortOptions } from '../../node/ports/index.js'
-import type { OtaProgress, OtaResult } from '../bridge/index.js'
+import { otaReport } from '../bridge/index.js'
+import type { OtaProgress } from '../bridge/index.js'
+import { LoraPort } from './lora-port.js'
 import { BridgePort } from './bridge-port.js'
 import type { BridgeChild } from './bridge-port.js'
 import { PROBE_INTERVAL_MS, PROBE_RETRY_MS } from './constants.js'
 import { GatewayPortError } from './errors.js'
-import type { ChildDevice, ChildRegistryComponents, ChildRegistryInit, PortStatus } from './index.js'
+import type { ChildDevice, ChildRegistryComponents, ChildRegistryInit, FlashOutcome, PortStatus } from './index.js'
 import { lockPort } from './port-lock.js'
 import type { PortLock } from './port-lock.js'
 
@@ -19,6 +21,7 @@ interface PortEntry { port: BridgePort, child?: BridgeChild, error?: string, pro
 
 export class ChildRegistry {
   private readonly entries: PortEntry[]
+  private readonly lora: LoraPort[] = []
   private readonly locks: PortLock[] = []
   private readonly log: Logger
   private controller?: AbortController
@@ -26,17 +29,17 @@ export class ChildRegistry {
 
   constructor (private readonly c: ChildRegistryComponents, private readonly init: ChildRegistryInit) {
     this.log = c.logger.forComponent('fleet:gateway')
-    this.entries = init.ports.map(spec => {
-      if (spec.mcu === 'lora') throw new GatewayPortError(`${spec.path}: --mcu lora ports are driven by the LoRa gateway, not the bridge registry`)
-      return { port: new BridgePort(spec, { clock: c.clock, gatewayId: c.gatewayId, gatewayName: c.gatewayName }) }
-    })
+    this.entries = init.ports.filter(spec => spec.mcu !== 'lora').map(spec => ({ port: new BridgePort(spec, { clock: c.clock, gatewayId: c.gatewayId, gatewayName: c.gatewayName }) }))
   }
 
   /** Locks every port (PortLockedError when another process holds one), probes each once, then keeps probing. */
   async start (): Promise<void> {
     if (this.controller != null) return
     try {
-      for (const { port } of this.entries) this.locks.push(await lockPort(port.spec.path, `gateway fleet-node (${this.c.gatewayName})`, this.init.lockDir))
+      for (const spec of this.init.ports) this.locks.push(await lockPort(spec.path, `gateway fleet-node (${this.c.gatewayName})`, this.init.lockDir))
+      for (const spec of this.init.ports.filter(s => s.mcu === 'lora')) {
+        this.lora.push(await LoraPort.open(spec, { clock: this.c.clock, gatewayId: this.c.gatewayId, gatewayName: this.c.gatewayName, storageDir: this.init.storageDir }))
+      }
     } catch (err) {
       await this.releaseLocks()
       throw err
@@ -55,16 +58,17 @@ export class ChildRegistry {
   }
 
   list (): ChildDevice[] {
-    return this.entries.flatMap(e => e.child != null ? [withoutInfo(e.child)] : [])
+    return [...this.entries.flatMap(e => e.child != null ? [withoutInfo(e.child)] : []), ...this.lora.flatMap(l => l.children())]
   }
 
   ports (): PortStatus[] {
-    return this.entries.map(e => ({
+    const lora: PortStatus[] = this.lora.map(l => ({ path: l.spec.path, mcu: l.spec.mcu, baudRate: l.spec.baudRate, mode: l.spec.mode, children: l.children().map(c => c.id) }))
+    return [...lora, ...this.entries.map(e => ({
       path: e.port.spec.path, mcu: e.port.spec.mcu, baudRate: e.port.spec.baudRate, mode: e.port.spec.mode,
       ...(e.child != null ? { child: e.child.id, firmwareVersion: e.child.firmwareVersion, chip: e.child.platform } : {}),
       ...(e.error != null ? { error: e.error } : {}),
       ...(e.probedMs != null ? { probedMs: e.probedMs } : {})
-    }))
+    }))]
   }
 
   /** What the device runs and can take: chip and secure_version for image checks. */
@@ -73,12 +77,20 @@ export class ChildRegistry {
   }
 
   /** OTA of one child; the registry learns the version it ends on. */
-  async update (childId: string, image: Uint8Array, version: string, options: AbortOptions & { onProgress?: (p: OtaProgress) => void } = {}): Promise<OtaResult> {
+  async update (childId: string, image: Uint8Array, version: string, options: AbortOptions & { onProgress?: (p: OtaProgress) => void } = {}): Promise<FlashOutcome> {
+    const lora = this.lora.find(l => l.children().some(c => c.id === childId))
+    if (lora != null) {
+      const outcome = await lora.update(childId, image, version)
+      this.c.onChange?.()
+      return outcome
+    }
     const entry = this.entries.find(e => e.child?.id === childId)
     if (entry == null) throw new GatewayPortError(`child ${childId} is not on any port of this gateway now; check its cable and power`)
     const { result, after } = await entry.port.update(image, version, options)
     if (after != null) this.set(entry, after)
-    return result
+    const draft = otaReport(result, { deploymentId: '', planSeq: 0 })
+    const report = { step: draft.step, health: draft.health, ...(draft.appVersion != null ? { appVersion: draft.appVersion } : {}), ...(draft.errorCode != null ? { errorCode: draft.errorCode } : {}), ...(draft.errorMessage != null ? { errorMessage: draft.errorMessage } : {}), ...(draft.metrics != null ? { metrics: draft.metrics } : {}) }
+    return { ok: result.outcome === 'updated' || result.outcome === 'already-current', runningVersion: result.runningVersion, report }
   }
 
   private async probeLoop (signal: AbortSignal): Promise<void> {

@@ -23,3 +23,12 @@ export const FIRMWARE_BYTES_MAX = 16 * 1024 * 1024
 
 /** Hex digits of the fallback id (gateway id + port) of an MCU whose bridge reports no uid. */
 export const FALLBACK_ID_HEX_CHARS = 12
+
+/**
+ * Children asked for the same image within this window share one LoRa delivery (one multicast
+ * stream): the applier asks for every selected child of a plan at once, well within it.
+ */
+export const LORA_BATCH_WINDOW_MS = 200
+
+/** End devices one LoRa port's devices file may list: what one multicast group reasonably serves. */
+export const LORA_DEVICES_MAX = 64

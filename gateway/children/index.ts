@@ -13,7 +13,7 @@
  * declare const outbox: { append(draft: import('../../node/plans/index.js').ReportDraft): Promise<unknown> }
  * declare const fetchArtifact: (manifest: import('../../content/manifest/index.js').ManifestJson) => Promise<string>
  * const c = { clock: systemClock(), logger: consoleLogger() }
- * const registry = childRegistry({ ports: [{ path: '/dev/ttyUSB0', mcu: 'esp32', baudRate: 115200, mode: '8n1' }] })({
+ * const registry = childRegistry({ ports: [{ path: '/dev/ttyUSB0', mcu: 'esp32', baudRate: 115200, mode: '8n1' }], storageDir: '/var/lib/fleetd' })({
  *   ...c, gatewayId: '12D3KooW…', gatewayName: 'pi-lab'
  * })
  * await registry.start()
@@ -32,7 +32,7 @@ import type { ManifestJson } from '../../content/manifest/index.js'
 import type { ComponentLogger } from '../../node/logging/index.js'
 import type { ManifestLookup, ReportDraft } from '../../node/plans/index.js'
 import type { Clock } from '../../node/ports/index.js'
-import type { DeviceInfo, OtaResult } from '../bridge/index.js'
+import type { DeviceInfo } from '../bridge/index.js'
 import type { SerialMode } from '../link/index.js'
 
 export type McuKind = 'esp32' | 'stm32' | 'lora'
@@ -46,11 +46,20 @@ export interface GatewayPortSpec {
   mode: SerialMode
   /** For `lora`: the file listing the end devices the modem serves. */
   loraDevices?: string
+  /** For `lora`: the Ed25519 key (PKCS#8 PEM) that signs envelopes; the devices hold its public key. */
+  loraKey?: string
+}
+
+/** What one child's update ended in, as the report body the applier files for it. */
+export interface FlashOutcome {
+  ok: boolean
+  runningVersion: string
+  report: Omit<ReportDraft, 'deploymentId' | 'planSeq' | 'deviceId'>
 }
 
 /** A child as the fleet sees it (announced in the gateway's presence). */
 export interface ChildDevice {
-  /** `esp32-<uid hex>`, `stm32-<uid hex>`: stable across gateway restarts. */
+  /** `esp32-<uid hex>`, `stm32-<uid hex>`, `lora-<DevAddr>`: stable across gateway restarts. */
   id: string
   name: string
   /** The chip (`esp32`, `esp32s3`, `stm32`): what artifacts name as their platform. */
@@ -73,6 +82,8 @@ export interface PortStatus {
   child?: string
   firmwareVersion?: string
   chip?: string
+  /** A LoRa port's children (its devices file). */
+  children?: string[]
   /** Why the port has no child now (no answer, wrong MCU family). */
   error?: string
   probedMs?: number
@@ -86,6 +97,8 @@ export interface ChildRegistryInit {
   probeRetryMs?: number
   /** Where port locks live. @default portLockDir() */
   lockDir?: string
+  /** Where LoRa ports keep their devices' envelope counters. */
+  storageDir: string
 }
 
 export interface ChildRegistryComponents {
@@ -110,7 +123,7 @@ export interface ChildApplierComponents {
   deviceInfo(childId: string): DeviceInfo | undefined
   /** The node's content store: fetches and verifies (signature, size, sha256); resolves to the file. */
   fetchArtifact(manifest: ManifestJson): Promise<string>
-  flash(childId: string, image: Uint8Array, version: string): Promise<OtaResult>
+  flash(childId: string, image: Uint8Array, version: string): Promise<FlashOutcome>
   outbox: { append(draft: ReportDraft): Promise<unknown> }
   /** Keeps the running version's artifact from GC. */
   markRunning?(manifest: ManifestJson): Promise<void>
@@ -129,6 +142,7 @@ export function childApplier (storageDir: string) {
 export { ChildApplier, MCU_FIRMWARE_RUNTIME } from './child-applier.js'
 export { ChildRegistry } from './child-registry.js'
 export { childId } from './bridge-port.js'
+export { loraChildId } from './lora-port.js'
 export { lockPort, portLockDir, portLockPath } from './port-lock.js'
 export type { PortLock } from './port-lock.js'
 export { ChildFirmwareError, GatewayPortError, PortLockedError } from './errors.js'

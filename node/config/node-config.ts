@@ -44,7 +44,10 @@ export const nodeConfigSchema = z.strictObject({
     port: z.string().min(1),
     mcu: z.enum(['esp32', 'stm32', 'lora']),
     baud: z.number().int().positive().optional(),
-    mode: z.enum(['8n1', '8e1']).optional()
+    mode: z.enum(['8n1', '8e1']).optional(),
+    /** For mcu lora: the devices file and the envelope signing key (join --lora-devices, --lora-key). */
+    loraDevices: z.string().min(1).optional(),
+    loraKey: z.string().min(1).optional()
   })).max(16).optional()
 })
 

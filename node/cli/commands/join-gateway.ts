@@ -16,10 +16,14 @@ import { UsageError } from '../args.js'
 
 export const GATEWAY_HELP = `Gateway (MCUs on serial ports become fleet devices, tier 3, parent = this node):
   --gateway PATH        serial port with an MCU running the firmware bridge, repeatable
-  --mcu KIND            esp32 or stm32 (lora: not wired to the node yet, see gateway/lora/README.md);
-                        once for every port, or once per --gateway in the same order
+  --mcu KIND            esp32, stm32 (an MCU running the firmware bridge) or lora (a LoRa modem,
+                        gateway/lora/MODEM.md); once for every port, or once per --gateway in order
   --baud N              line rate (default 115200); once, or once per --gateway
   --mode M              8n1 or 8e1 (default 8n1); once, or once per --gateway
+  --lora-devices FILE   the end devices a lora port's modem serves (JSON, gateway/lora/README.md);
+                        once per lora port, in the order of those ports
+  --lora-key FILE       Ed25519 key (PKCS#8 PEM) signing firmware envelopes for the devices; once
+                        for every lora port, or once per lora port
 `
 
 export interface GatewayFlags {
@@ -27,13 +31,15 @@ export interface GatewayFlags {
   mcu?: string[]
   baud?: string[]
   mode?: string[]
+  'lora-devices'?: string[]
+  'lora-key'?: string[]
 }
 
 /** The ports the flags describe; [] without --gateway. Throws UsageError naming the flag. */
 export function parseGatewayPorts (flags: GatewayFlags): GatewayPortSpec[] {
   const paths = flags.gateway ?? []
   if (paths.length === 0) {
-    for (const flag of ['mcu', 'baud', 'mode'] as const) {
+    for (const flag of ['mcu', 'baud', 'mode', 'lora-devices', 'lora-key'] as const) {
       if ((flags[flag]?.length ?? 0) > 0) throw new UsageError(`--${flag} applies to a gateway port: give the port with --gateway PATH`, 'join')
     }
     return []
@@ -49,11 +55,10 @@ export function parseGatewayPorts (flags: GatewayFlags): GatewayPortSpec[] {
     }
     return values.length === 1 ? values[0] : values[i]
   }
-  return paths.map((path, i) => {
+  const ports = paths.map((path, i): GatewayPortSpec => {
     const mcu = pick('mcu', i)
     if (mcu == null) throw new UsageError(`--gateway ${path} needs --mcu ${MCU_KINDS.join('|')}: which kind of device is on the port`, 'join')
     if (!(MCU_KINDS as readonly string[]).includes(mcu)) throw new UsageError(`--mcu takes ${MCU_KINDS.join(', ')}, got '${mcu}'`, 'join')
-    if (mcu === 'lora') throw new UsageError(`--mcu lora (${path}): LoRa modems are not wired into fleet-node join yet; deliver with npm run lora:fuota (gateway/lora/README.md)`, 'join')
     const baudText = pick('baud', i) ?? '115200'
     const baudRate = Number(baudText)
     if (!/^\d+$/.test(baudText) || !(SUPPORTED_BAUD_RATES as readonly number[]).includes(baudRate)) {
@@ -62,6 +67,22 @@ export function parseGatewayPorts (flags: GatewayFlags): GatewayPortSpec[] {
     const mode = (pick('mode', i) ?? '8n1').toLowerCase()
     if (mode !== '8n1' && mode !== '8e1') throw new UsageError(`--mode for ${path} must be 8n1 or 8e1, got '${mode}'`, 'join')
     return { path, mcu: mcu as McuKind, baudRate, mode }
+  })
+  return withLora(ports, flags['lora-devices'] ?? [], flags['lora-key'] ?? [])
+}
+
+/** Pairs --lora-devices and --lora-key with the lora ports, in their order. */
+function withLora (ports: GatewayPortSpec[], devices: string[], keys: string[]): GatewayPortSpec[] {
+  const lora = ports.filter(p => p.mcu === 'lora')
+  if (lora.length === 0) {
+    if (devices.length > 0 || keys.length > 0) throw new UsageError(`--${devices.length > 0 ? 'lora-devices' : 'lora-key'} applies to --mcu lora ports, and none is given`, 'join')
+    return ports
+  }
+  if (devices.length !== lora.length) throw new UsageError(`${lora.length} lora port(s) need as many --lora-devices FILE (the end devices each modem serves), got ${devices.length}`, 'join')
+  if (keys.length !== 1 && keys.length !== lora.length) throw new UsageError(`lora ports need --lora-key FILE (the Ed25519 key the devices trust), once for all or once per lora port; got ${keys.length}`, 'join')
+  return ports.map(p => {
+    const i = lora.indexOf(p)
+    return i < 0 ? p : { ...p, loraDevices: devices[i] ?? '', loraKey: keys.length === 1 ? keys[0] ?? '' : keys[i] ?? '' }
   })
 }
 
@@ -88,7 +109,7 @@ export async function startGateway (options: {
   artifacts: { fetch(manifest: ManifestJson): Promise<string>, markRunning?(manifest: ManifestJson): Promise<void> }
 }): Promise<RunningGateway> {
   const clock = systemClock()
-  const registry = childRegistry({ ports: options.ports })({
+  const registry = childRegistry({ ports: options.ports, storageDir: options.storageDir })({
     clock, logger: options.logger, gatewayId: options.gatewayId, gatewayName: options.gatewayName, onChange: () => { options.onChange() }
   })
   await registry.start()

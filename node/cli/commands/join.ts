@@ -83,6 +83,8 @@ const OPTIONS = {
   mcu: { type: 'string', multiple: true },
   baud: { type: 'string', multiple: true },
   mode: { type: 'string', multiple: true },
+  'lora-devices': { type: 'string', multiple: true },
+  'lora-key': { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' }
 } as const
 
@@ -244,7 +246,10 @@ async function withConfig (flags: JoinFlags, storageDir: string): Promise<JoinFl
           gateway: config.gateway.map(g => g.port),
           mcu: config.gateway.map(g => g.mcu),
           baud: config.gateway.map(g => String(g.baud ?? 115200)),
-          mode: config.gateway.map(g => g.mode ?? '8n1')
+          mode: config.gateway.map(g => g.mode ?? '8n1'),
+          ...(config.gateway.some(g => g.mcu === 'lora')
+            ? { 'lora-devices': config.gateway.flatMap(g => g.mcu === 'lora' ? [g.loraDevices ?? ''] : []), 'lora-key': config.gateway.flatMap(g => g.mcu === 'lora' ? [g.loraKey ?? ''] : []) }
+            : {})
         }
       : {})
   }
