@@ -28,6 +28,11 @@ export const MCU_FIRMWARE_RUNTIME = 'mcu-firmware'
 export class ChildApplier {
   private readonly log: Logger
   private queue: Promise<unknown> = Promise.resolve()
+  /**
+   * One fetch of the artifact per plan, shared by its children: they also get it at the same
+   * moment, so a LoRa port sees their updates together and sends one multicast stream.
+   */
+  private fetching = new Map<string, Promise<Uint8Array>>()
 
   constructor (private readonly c: ChildApplierComponents, private readonly records: ChildRecords) {
     this.log = c.logger.forComponent('fleet:gateway')
@@ -55,6 +60,14 @@ export class ChildApplier {
       this.log.warn('plan %s#%d: %s', plan.deploymentId, plan.seq, err.message)
       return []
     }
+    try {
+      return await this.eachChild(plan, children, selector, wanted)
+    } finally {
+      this.fetching.clear()
+    }
+  }
+
+  private async eachChild (plan: Plan, children: ChildDevice[], selector: ReturnType<typeof parseTarget>, wanted: { manifest: ManifestJson, version: string, rollback: boolean }): Promise<ChildOutcome[]> {
     return await Promise.all(children.map(async child => {
       const previous = this.records.get(child.id, plan.deploymentId)
       if (previous != null && plan.seq <= previous.seq) return { childId: child.id, kind: 'skipped', reason: 'already-applied' } as const
@@ -112,12 +125,19 @@ export class ChildApplier {
     return result.ok ? { childId: child.id, kind: 'flashed', version: wanted.version } : { childId: child.id, kind: 'failed', code: result.report.errorCode ?? '', message: result.report.errorMessage ?? '' }
   }
 
+  private async fetch (wanted: { manifest: ManifestJson, version: string }): Promise<Uint8Array> {
+    return await readFirmware(await this.c.fetchArtifact(wanted.manifest), wanted)
+  }
+
   /** Fetches and verifies the artifact (signature, size, sha256 in the content store), then checks it as this chip's image. */
   private async firmware (child: ChildDevice, wanted: { manifest: ManifestJson, version: string }): Promise<Uint8Array> {
-    const path = await this.c.fetchArtifact(wanted.manifest)
-    const size = (await stat(path)).size
-    if (size > FIRMWARE_BYTES_MAX) throw new ChildFirmwareError(`${wanted.manifest.name}@${wanted.version} is ${size} bytes, over the ${FIRMWARE_BYTES_MAX}-byte firmware limit; is it the right artifact?`)
-    const image = new Uint8Array(await readFile(path))
+    const key = `${wanted.manifest.name}@${wanted.version}`
+    let fetched = this.fetching.get(key)
+    if (fetched == null) {
+      fetched = this.fetch(wanted)
+      this.fetching.set(key, fetched)
+    }
+    const image = await fetched
     const info = this.c.deviceInfo(child.id)
     if (child.labels.mcu === 'esp32' && info != null) {
       const esp = checkEspImage(image, { chipId: info.chip, minSecureVersion: info.secureVersion })
@@ -127,6 +147,12 @@ export class ChildApplier {
     }
     return image
   }
+}
+
+async function readFirmware (path: string, wanted: { manifest: ManifestJson, version: string }): Promise<Uint8Array> {
+  const size = (await stat(path)).size
+  if (size > FIRMWARE_BYTES_MAX) throw new ChildFirmwareError(`${wanted.manifest.name}@${wanted.version} is ${size} bytes, over the ${FIRMWARE_BYTES_MAX}-byte firmware limit; is it the right artifact?`)
+  return new Uint8Array(await readFile(path))
 }
 
 function carried (record: { version?: string } | undefined): { version?: string } {

@@ -12,12 +12,17 @@
  * - 3.0.0, whose app reports unhealthy after boot (fb-host's `fb-unhealthy` project), is
  *   rolled back by the device at once, the failing report triggers the coordinator's automatic
  *   rollback, and both MCUs end on 2.0.0;
+ * - a third port of the same gateway has a LoRa modem (the simulated modem of gateway/lora on a
+ *   pty, with the C device reference as two end devices, 10% downlink loss): its devices file's
+ *   two devices are listed (tier 4), and an all-at-once deployment delivers the firmware as one
+ *   FUOTA multicast stream, re-signed with the gateway's LoRa key; both devices install it;
  * - an operator rollback during a healthy canary of 4.0.0 re-flashes the canary MCU to 2.0.0.
  */
 import { execFile } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { spawn } from 'node:child_process'
-import { writeFile } from 'node:fs/promises'
+import { generateKeyPairSync } from 'node:crypto'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -27,11 +32,18 @@ import { FLEET_NODE_CLI, FLEETS_CLI, runCli, startFleetNode, tempDir } from '../
 import type { RunningNode } from '../support/fleet-node-proc.js'
 import { buildFirmwareBridge, installFactoryImage, ptyPair, startFbHost } from '../support/gateway-ptys.js'
 import type { FbHost, PtyPair } from '../support/gateway-ptys.js'
+import { seededBytes } from '../support/seeded-bytes.js'
 
 const execFileAsync = promisify(execFile)
 const APP = 'sensor-fw'
 const MACS = ['24:6f:28:00:00:0a', '24:6f:28:00:00:0b']
 const CHILD_IDS = ['esp32-246f2800000a', 'esp32-246f2800000b']
+const LORA_APP = 'lora-fw'
+const LORA_ADDRS = ['26010000', '26010001']
+const LORA_IDS = LORA_ADDRS.map(a => `lora-${a}`)
+const TSX = 'node_modules/.bin/tsx'
+const loraV1 = seededBytes(41, 3000)
+const loraV2 = seededBytes(42, 3000)
 
 interface Device { id: string, name: string, tier: number, parent?: string, platform: string, status: string, agentVersion: string, apps: Record<string, { version: string, health: string, step: string }> }
 interface Deployment { id: string, state: string, phase: number, engineState?: { history: Array<{ to: string, reason?: { code: string, message: string } }> } }
@@ -44,9 +56,12 @@ let adminToken = ''
 let gateway: RunningNode | undefined
 const ptys: PtyPair[] = []
 const mcus: FbHost[] = []
+let loraPty: PtyPair | undefined
+let simModem: ChildProcess | undefined
+let simOut = ''
 
-const logs = (): string => [`coordinator:\n${serverOut.split('\n').slice(-30).join('\n')}`, `gateway:\n${gateway?.logs().split('\n').slice(-40).join('\n') ?? ''}`,
-  ...mcus.map((m, i) => `mcu ${i}:\n${m.stderr().split('\n').slice(-8).join('\n')}`)].join('\n')
+const logs = (): string => [`coordinator:\n${serverOut.split('\n').slice(-30).join('\n')}`, `gateway:\n${gateway?.logs().split('\n').slice(-60).join('\n') ?? ''}`,
+  ...mcus.map((m, i) => `mcu ${i}:\n${m.stderr().split('\n').slice(-8).join('\n')}`), `lora sim modem:\n${simOut.split('\n').slice(-10).join('\n')}`].join('\n')
 
 async function api<T> (path: string): Promise<T> {
   const r = await fetch(`${apiUrl}/api/v1${path}`, { headers: { authorization: `Bearer ${adminToken}` } })
@@ -60,7 +75,7 @@ async function fleets (args: string[]): Promise<string> {
   return r.stdout
 }
 
-async function until<T> (what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+async function until<T> (what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs
   let last: unknown
   for (;;) {
@@ -126,7 +141,7 @@ beforeAll(async () => {
     '--listen', '/ip4/127.0.0.1/tcp/0', '--heartbeat-ms', '1000', '--join-token-out', tokenFile], { stdio: ['ignore', 'pipe', 'pipe'] })
   server.stdout?.on('data', (c: Buffer) => { serverOut += c.toString() })
   server.stderr?.on('data', (c: Buffer) => { serverOut += c.toString() })
-  await until('the coordinator to start', async () => /join token written/.test(serverOut) ? true : undefined, 60_000)
+  await until('the coordinator to start', () => /join token written/.test(serverOut) ? true : undefined, 60_000)
   apiUrl = /coordinator API on (http:\/\/\S+)/.exec(serverOut)?.[1] ?? ''
   adminToken = /^admin token \(shown once, keep it\): (\S+)$/m.exec(serverOut)?.[1] ?? ''
   expect(apiUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
@@ -147,17 +162,52 @@ beforeAll(async () => {
     mcus.push(startFbHost({ port: pty.device, flash, uid: mac }))
     expect(i).toBeLessThan(2)
   }
+  const lora = await startLora(keysDir, db)
   gateway = startFleetNode({
     storageDir: join(dir, 'gateway'),
     args: ['--token-file', tokenFile, '--no-mdns', '--rpc-port', '0', '--name', 'gw-lab', '--heartbeat-ms', '1000', '--listen', '/ip4/127.0.0.1/tcp/0',
-      '--telemetry-interval', 'off', ...ptys.flatMap(p => ['--gateway', p.gateway]), '--mcu', 'esp32']
+      '--telemetry-interval', 'off', ...ptys.flatMap(p => ['--gateway', p.gateway]), '--gateway', lora.port, '--mcu', 'esp32', '--mcu', 'esp32', '--mcu', 'lora',
+      '--lora-devices', lora.devicesFile, '--lora-key', lora.keyFile]
   })
   await fleets(['app', 'create', '--name', APP, '--artifact', `${APP}:1.0.0`, '--runtime', 'mcu-firmware'])
+  await fleets(['app', 'create', '--name', LORA_APP, '--artifact', `${LORA_APP}:2.0.0`, '--runtime', 'mcu-firmware'])
 }, 180_000)
+
+/**
+ * The LoRa port: a pty pair, the simulated modem (gateway/lora) with two C end devices on one end,
+ * a devices file naming them, and the Ed25519 key they trust; the firmware artifacts uploaded.
+ */
+async function startLora (keysDir: string, db: string): Promise<{ port: string, devicesFile: string, keyFile: string }> {
+  await execFileAsync('make', ['-s', '-C', 'firmware-bridge/lora', 'all'], { timeout: 120_000 })
+  const keys = generateKeyPairSync('ed25519')
+  const keyFile = join(dir, 'lora-key.pem')
+  await writeFile(keyFile, keys.privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 })
+  await writeFile(join(dir, 'lora-pub.pem'), keys.publicKey.export({ type: 'spki', format: 'pem' }))
+  await writeFile(join(dir, `${LORA_APP}-1.0.0.bin`), loraV1) // the devices' factory image, never uploaded
+  for (const [version, bytes] of [['2.0.0', loraV2]] as const) {
+    const file = join(dir, `${LORA_APP}-${version}.bin`)
+    await writeFile(file, bytes)
+    const up = await runCli(FLEETS_CLI, ['artifact', 'upload', '--name', LORA_APP, '--version', version, '--type', 'binary', '--file', file,
+      '--platform', 'lora', '--keys-dir', keysDir, '--node-storage-dir', `${db}.node`])
+    if (up.code !== 0) throw new Error(`upload of ${LORA_APP} ${version} failed: ${up.stderr}`)
+  }
+  const devicesFile = join(dir, 'lora-devices.json')
+  await writeFile(devicesFile, JSON.stringify({ devices: LORA_ADDRS.map(devAddr => ({ devAddr, version: '1.0.0', counter: 1 })) }))
+  await mkdir(join(dir, 'lora-out'))
+  loraPty = await ptyPair()
+  simModem = spawn(TSX, ['gateway/lora/cli/sim-modem-cli.ts', '--tty', loraPty.device, '--pubkey', join(dir, 'lora-pub.pem'), '--image', join(dir, `${LORA_APP}-1.0.0.bin`),
+    '--version', '1', '--devices', LORA_ADDRS.join(','), '--out-dir', join(dir, 'lora-out'), '--loss', '0.1', '--seed', '5'], { stdio: ['ignore', 'pipe', 'pipe'] })
+  simModem.stdout?.on('data', (c: Buffer) => { simOut += c.toString() })
+  simModem.stderr?.on('data', (c: Buffer) => { simOut += c.toString() })
+  await until('the simulated LoRa modem', () => /ready/.test(simOut) ? true : undefined, 60_000)
+  return { port: loraPty.gateway, devicesFile, keyFile }
+}
 
 afterAll(async () => {
   await gateway?.stop().catch(() => {})
   server?.kill('SIGTERM')
+  simModem?.kill('SIGTERM')
+  await loraPty?.stop()
   for (const m of mcus) await m.stop()
   for (const p of ptys) await p.stop()
 }, 60_000)
@@ -212,6 +262,24 @@ describe('MCUs behind a gateway fleet-node are fleet devices that deployments re
     // Only the canary MCU got 3.0.0: it booted the unhealthy app once and went back to 2.0.0.
     expect(mcus[1]?.stderr()).toMatch(/project 'fb-unhealthy' version '3\.0\.0'/)
     expect(mcus[0]?.stderr()).not.toMatch(/fb-unhealthy/)
+  }, 150_000)
+
+  it('LoRa end devices behind the same gateway take a deployment as one FUOTA stream', async () => {
+    const gw = (await gateway?.status())?.peerId
+    const lora = await until('both LoRa devices in the device list', async () => {
+      const { devices } = await api<{ devices: Device[] }>('/devices')
+      const found = devices.filter(d => LORA_IDS.includes(d.id)).sort((a, b) => a.id.localeCompare(b.id))
+      return found.length === 2 ? found : undefined
+    }, 30_000)
+    for (const d of lora) expect(d).toMatchObject({ tier: 4, parent: gw, platform: 'lora', agentVersion: '1.0.0' })
+    const id = 'lora-2'
+    await fleets(['deploy', 'create', '--app', LORA_APP, '--version', '2.0.0', '--id', id, '--target', 'mcu=lora', '--strategy', 'all-at-once',
+      '--duration', '2s', '--min-samples', '1', '--rollback-on-error', '1%', '--evaluation-interval', '1s', '--inconclusive-max', '150'])
+    await ended(id, 'succeeded', 120_000)
+    const { devices } = await api<{ devices: Device[] }>('/devices')
+    for (const lid of LORA_IDS) expect(devices.find(d => d.id === lid)?.apps[LORA_APP]).toMatchObject({ version: '2.0.0', health: 'healthy' })
+    // What the C devices rebuilt, verified (signature with the key they trust, SHA-256) and installed.
+    for (const addr of LORA_ADDRS) expect(new Uint8Array(await readFile(join(dir, 'lora-out', `${addr}.bin`)))).toEqual(loraV2)
   }, 150_000)
 
   it('an operator rollback during a healthy canary of 4.0.0 re-flashes the canary MCU to 2.0.0', async () => {
