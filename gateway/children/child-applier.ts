@@ -139,6 +139,12 @@ export class ChildApplier {
     }
     const image = await fetched
     const info = this.c.deviceInfo(child.id)
+    if (child.labels.mcu === 'stm32') {
+      // The bridge's slot code (firmware-bridge/src/slots.c) reads a slot's version from an
+      // ESP-IDF app description; a raw STM32 image has none, so the device would never report
+      // the version and every OTA would end rolled back. Refuse clearly instead.
+      throw new ChildFirmwareError(`${child.id} is an STM32: deploying firmware to STM32 children through a gateway is not supported yet (the bridge cannot read a raw STM32 image's version); flash it with fleet-node mcu flash --mcu stm32 --via rom`)
+    }
     if (child.labels.mcu === 'esp32' && info != null) {
       const esp = checkEspImage(image, { chipId: info.chip, minSecureVersion: info.secureVersion })
       if (esp.app.version !== wanted.version) {
