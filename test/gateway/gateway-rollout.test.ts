@@ -223,6 +223,10 @@ describe('MCUs behind a gateway fleet-node are fleet devices that deployments re
       expect(d).toMatchObject({ id: CHILD_IDS[i], tier: 3, parent: status?.peerId, platform: 'esp32', agentVersion: '1.0.0' })
       expect(d.name).toMatch(/^gw-lab\/gateway$/)
     }
+    // The gateway's own view: `fleet-node gateway` through its status API.
+    const local = await runCli(FLEET_NODE_CLI, ['gateway', '--storage-dir', join(dir, 'gateway')])
+    expect(local.code, local.stderr).toBe(0)
+    for (const id of [...CHILD_IDS, ...LORA_IDS]) expect(local.stdout).toContain(id)
     const cli = JSON.parse(await fleets(['devices', 'list', '--label', 'mcu=esp32', '--json'])) as { devices: Device[] } | Device[]
     const rows = Array.isArray(cli) ? cli : cli.devices
     expect(rows.map(d => d.id).sort()).toEqual(CHILD_IDS)
