@@ -3,9 +3,11 @@
  * a file (sim_flash.c), the UART a pty or stdio, a reset re-runs the bootloader with RAM state
  * cleared. The "app" of a slot is simulated from its esp_app_desc_t project name: "fb-crash"
  * resets before reporting health (a crash loop), "fb-unhealthy" reports unhealthy; anything
- * else is healthy.
+ * else is healthy. --uid is the chip's unique id INFO reports (an ESP32's MAC, e.g.
+ * 24:6f:28:00:00:01; colons optional, up to 16 bytes); without it, a simulated MAC is derived
+ * from the flash file's path (FNV-1a), so one flash file is one chip across restarts.
  *
- *   fb-host --flash F [--slot-kib N] [--chip N] [--port PATH] [--baud N]
+ *   fb-host --flash F [--slot-kib N] [--chip N] [--uid HEX] [--port PATH] [--baud N]
  *           [--install IMAGE] [--power-cuts SEED:COUNT:GAP] [--flash-timing PROG_US_PER_KIB:ERASE_US]
  */
 #include "../src/bridge.h"
@@ -74,6 +76,28 @@ static void app_project(uint8_t slot, char out[33]) {
   (void)fb_flash_read(fb_slots_base(slot) + 80u, (uint8_t *)out, 32);
 }
 
+static int parse_uid(const char *text, uint8_t out[FB_UID_BYTES]) {
+  uint32_t n = 0;
+  memset(out, 0, FB_UID_BYTES);
+  for (const char *c = text; *c; ) {
+    if (*c == ':' || *c == '-') { c++; continue; }
+    unsigned v = 0;
+    if (n >= FB_UID_BYTES || sscanf(c, "%2x", &v) != 1 || !c[1] || c[1] == ':') return -1;
+    out[n++] = (uint8_t)v;
+    c += 2;
+  }
+  return n ? 0 : -1;
+}
+
+/* A simulated ESP32 MAC (Espressif's OUI 24:6f:28) from the flash file's path. */
+static void default_uid(const char *flash, uint8_t out[FB_UID_BYTES]) {
+  uint32_t h = 2166136261u;
+  for (const char *c = flash; *c; c++) h = (h ^ (uint8_t)*c) * 16777619u;
+  memset(out, 0, FB_UID_BYTES);
+  out[0] = 0x24; out[1] = 0x6f; out[2] = 0x28;
+  out[3] = (uint8_t)(h >> 16); out[4] = (uint8_t)(h >> 8); out[5] = (uint8_t)h;
+}
+
 static int install(const char *path) {
   static uint8_t image[IMAGE_MAX];
   FILE *f = fopen(path, "rb");
@@ -88,12 +112,18 @@ static int install(const char *path) {
 int main(int argc, char **argv) {
   static const char *flash = NULL, *image = NULL;
   static uint32_t slot_kib = 256, chip = 0, cut_seed = 0, cut_count = 0, cut_gap = 0;
+  static uint8_t uid[FB_UID_BYTES];
+  static int uid_given = 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
     if (!v) { fprintf(stderr, "fb-host: %s needs a value\n", a); return 2; }
     if (!strcmp(a, "--flash")) flash = v;
     else if (!strcmp(a, "--slot-kib")) slot_kib = (uint32_t)strtoul(v, NULL, 0);
     else if (!strcmp(a, "--chip")) chip = (uint32_t)strtoul(v, NULL, 0);
+    else if (!strcmp(a, "--uid")) {
+      if (parse_uid(v, uid) != 0) { fprintf(stderr, "fb-host: --uid takes 1-16 bytes in hex, e.g. 24:6f:28:00:00:01\n"); return 2; }
+      uid_given = 1;
+    }
     else if (!strcmp(a, "--port")) g_port = v;
     else if (!strcmp(a, "--baud")) g_baud = (uint32_t)strtoul(v, NULL, 0);
     else if (!strcmp(a, "--install")) image = v;
@@ -113,6 +143,7 @@ int main(int argc, char **argv) {
   if (sim_flash_open(flash, FB_SLOTS_BASE + 2u * slot_bytes) != 0) { fprintf(stderr, "fb-host: cannot open flash %s\n", flash); return 2; }
   fb_slots_init(slot_bytes);
   if (image) return install(image);
+  if (!uid_given) default_uid(flash, uid);
   if (g_port && open_port() != 0) { fprintf(stderr, "fb-host: cannot open %s\n", g_port); return 2; }
 
   static uint8_t rx[RX_CHUNK];
@@ -121,7 +152,9 @@ int main(int argc, char **argv) {
   if (cut_count) sim_flash_power_cuts(cut_seed + sim_flash_cuts_done(), cut_count - sim_flash_cuts_done(), cut_gap, &g_power);
   for (;;) {
     fb_slots_init(slot_bytes);
-    fb_bridge_cfg_t cfg = { (uint16_t)chip };
+    fb_bridge_cfg_t cfg;
+    cfg.chip = (uint16_t)chip;
+    memcpy(cfg.uid, uid, sizeof cfg.uid);
     fb_bridge_init(&cfg);
     uint8_t why = reason;
     uint8_t running = fb_slots_boot(&why);

@@ -13,6 +13,7 @@ static uint8_t g_raw[FB_DECODED_MAX]; /* the decoded frame */
 static uint8_t g_tx_raw[FB_DECODED_MAX];
 static uint8_t g_tx[FB_ENCODED_MAX];
 static uint16_t g_chip;
+static uint8_t g_uid[FB_UID_BYTES];
 static fb_bridge_stats_t g_stats;
 
 static void put32(uint8_t *p, uint32_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); p[2] = (uint8_t)(v >> 16); p[3] = (uint8_t)(v >> 24); }
@@ -20,6 +21,7 @@ static uint32_t get32(const uint8_t *p) { return (uint32_t)p[0] | ((uint32_t)p[1
 
 void fb_bridge_init(const fb_bridge_cfg_t *cfg) {
   g_chip = cfg->chip;
+  memcpy(g_uid, cfg->uid, sizeof g_uid);
   g_rx_len = 0;
   g_rx_overflow = 0;
   memset(&g_stats, 0, sizeof g_stats);
@@ -70,6 +72,7 @@ static void answer_info(uint8_t seq) {
   memcpy(p + 28, s.session_sha, 32);
   memcpy(p + 60, s.version[0], FB_VERSION_BYTES);
   memcpy(p + 92, s.version[1], FB_VERSION_BYTES);
+  memcpy(p + 124, g_uid, FB_UID_BYTES);
   send_frame(FB_MSG_HELLO | FB_RESPONSE_BIT, seq, p, sizeof p);
 }
 

@@ -8,7 +8,10 @@ void fb_uart_write(const uint8_t *buf, uint32_t len);
 
 typedef enum { FB_ACTION_NONE = 0, FB_ACTION_REBOOT = 1, FB_ACTION_ROLLBACK = 2 } fb_action_t;
 
-typedef struct { uint16_t chip; } fb_bridge_cfg_t;
+/* chip: the ESP-IDF chip id (or FB_CHIP_STM32_FLAG | n); uid: the chip's unique id, NUL-padded
+   (ESP32: the base MAC from eFuse, 6 bytes; STM32: the 96-bit UID), which the gateway turns into
+   the MCU's stable fleet device id. All zero: the device has none (the gateway falls back). */
+typedef struct { uint16_t chip; uint8_t uid[16]; } fb_bridge_cfg_t;
 
 void fb_bridge_init(const fb_bridge_cfg_t *cfg);
 /* Feeds received bytes; returns what the port must do once the answer is sent (reset or not). */

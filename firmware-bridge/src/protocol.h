@@ -13,7 +13,9 @@
 /* Frames the device can take back to back: its UART ring buffer holds this many chunks. */
 #define FB_WINDOW 8u
 #define FB_VERSION_BYTES 32u
-#define FB_INFO_BYTES 124u
+/* INFO grew by the device uid (16 bytes) after the first release; gateways accept both. */
+#define FB_INFO_BYTES 140u
+#define FB_UID_BYTES 16u
 #define FB_HEALTH_BYTES 36u
 #define FB_ERROR_BYTES 8u
 

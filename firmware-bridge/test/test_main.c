@@ -97,11 +97,14 @@ static void test_vectors(void) {
 
 static void test_bad_frames(void) {
   fb_bridge_cfg_t cfg = { 0 };
+  static const uint8_t mac[6] = { 0x24, 0x6f, 0x28, 0xaa, 0xbb, 0xcc };
+  memcpy(cfg.uid, mac, sizeof mac);
   fb_bridge_init(&cfg);
   uint8_t v = FB_PROTOCOL_VERSION;
   send_req(FB_MSG_HELLO, 7, &v, 1);
   frame_t f = last_answer();
   CHECK(f.ok && f.type == (FB_MSG_HELLO | FB_RESPONSE_BIT) && f.seq == 7 && f.len == FB_INFO_BYTES && f.payload[1] == FB_WINDOW);
+  CHECK(memcmp(f.payload + 124, mac, sizeof mac) == 0 && f.payload[124 + 6] == 0 && f.payload[FB_INFO_BYTES - 1] == 0); /* the uid, zero-padded */
   v = 9;
   send_req(FB_MSG_HELLO, 8, &v, 1);
   f = last_answer();

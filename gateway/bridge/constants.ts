@@ -44,7 +44,8 @@ export const REQUEST_PAYLOAD: Record<number, [number, number]> = {
   [MsgType.OTA_ABORT]: [0, 0]
 }
 export const ANSWER_PAYLOAD: Record<number, [number, number]> = {
-  [MsgType.HELLO]: [124, 124],
+  // 124: bridges before the device uid was added; 140 with it (PROTOCOL.md "INFO").
+  [MsgType.HELLO]: [124, 140],
   [MsgType.OTA_BEGIN]: [8, 8],
   [MsgType.OTA_DATA]: [4, 4],
   [MsgType.OTA_END]: [0, 0],
@@ -54,6 +55,9 @@ export const ANSWER_PAYLOAD: Record<number, [number, number]> = {
   [MsgType.ROLLBACK]: [0, 0],
   [MsgType.OTA_ABORT]: [0, 0]
 }
+/** INFO with the device uid, and as the first release of the bridge sent it (no uid). */
+export const INFO_BYTES = 140
+export const INFO_BYTES_V1 = 124
 export const HEALTH_PAYLOAD_BYTES = 36
 export const ERROR_PAYLOAD_BYTES = 8
 export const VERSION_FIELD_BYTES = 32

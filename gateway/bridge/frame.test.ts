@@ -49,5 +49,14 @@ describe('bridge framing', () => {
 
   it('refuses an INFO of the wrong length with a coded error', () => {
     expect(thrown(() => decodeInfo(new Uint8Array(100)))).toMatchObject({ code: 'FLEET_ERR_BRIDGE_FRAME' })
+    expect(thrown(() => decodeInfo(new Uint8Array(130)))).toMatchObject({ code: 'FLEET_ERR_BRIDGE_FRAME' })
+  })
+
+  it('reads the device uid of a 140-byte INFO, and none from a first-release bridge (124 bytes) or an all-zero uid', () => {
+    const info = new Uint8Array(140)
+    info.set([0x24, 0x6f, 0x28, 0xaa, 0xbb, 0xcc], 124)
+    expect(decodeInfo(info).uid).toEqual(Uint8Array.of(0x24, 0x6f, 0x28, 0xaa, 0xbb, 0xcc))
+    expect(decodeInfo(new Uint8Array(140)).uid).toBeUndefined()
+    expect(decodeInfo(new Uint8Array(124)).uid).toBeUndefined()
   })
 })

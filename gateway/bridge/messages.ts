@@ -4,7 +4,7 @@
  * turns into garbage fields.
  */
 import { assert } from './assert.js'
-import { ANSWER_PAYLOAD, CHUNK_MAX, ERROR_PAYLOAD_BYTES, HEALTH_PAYLOAD_BYTES, VERSION_FIELD_BYTES, WIRE_ERROR_NAMES } from './constants.js'
+import { ANSWER_PAYLOAD, CHUNK_MAX, INFO_BYTES, INFO_BYTES_V1, ERROR_PAYLOAD_BYTES, HEALTH_PAYLOAD_BYTES, VERSION_FIELD_BYTES, WIRE_ERROR_NAMES } from './constants.js'
 import { BridgeFrameError } from './errors.js'
 
 export interface SessionInfo { active: boolean, slot: number, size: number, offset: number, sha256: Uint8Array }
@@ -21,6 +21,8 @@ export interface DeviceInfo {
   slotBytes: number
   session: SessionInfo
   slotVersions: [string, string]
+  /** The chip's unique id (ESP32: base MAC; STM32: 96-bit UID), trailing zeros cut; absent from older bridges or when all zero. */
+  uid?: Uint8Array
 }
 export interface HealthReport { runningSlot: number, state: number, healthy: boolean, reason: number, version: string }
 export interface WireErrorInfo { code: number, name: string, requestType: number, detail: number }
@@ -42,6 +44,7 @@ export function encodeHello (version: number): Uint8Array { return Uint8Array.of
 
 export function decodeInfo (p: Uint8Array): DeviceInfo {
   checkLength('INFO', p, ANSWER_PAYLOAD[0x01]!)
+  if (p.length !== INFO_BYTES_V1 && p.length !== INFO_BYTES) throw new BridgeFrameError(`INFO: payload of ${p.length} bytes, the protocol allows ${INFO_BYTES_V1} or ${INFO_BYTES}; is the device running a bridge of another protocol version?`)
   const v = view(p)
   return {
     version: p[0]!,
@@ -54,8 +57,15 @@ export function decodeInfo (p: Uint8Array): DeviceInfo {
     secureVersion: v.getUint16(10, true),
     slotBytes: v.getUint32(12, true),
     session: { active: p[16] === 1, slot: p[17]!, size: v.getUint32(20, true), offset: v.getUint32(24, true), sha256: p.slice(28, 60) },
-    slotVersions: [cString(p.subarray(60, 92)), cString(p.subarray(92, 124))]
+    slotVersions: [cString(p.subarray(60, 92)), cString(p.subarray(92, 124))],
+    ...uidOf(p.subarray(124))
   }
+}
+
+function uidOf (bytes: Uint8Array): { uid?: Uint8Array } {
+  let end = bytes.length
+  while (end > 0 && bytes[end - 1] === 0) end--
+  return end === 0 ? {} : { uid: bytes.slice(0, end) }
 }
 
 export function encodeBegin (size: number, sha256: Uint8Array): Uint8Array {

@@ -16,6 +16,8 @@ export interface McuPortOptions { path: string, baudRate: number, mode: SerialMo
 
 export interface BridgeInfoView {
   chip: string
+  /** The chip's unique id in hex (ESP32: MAC), null from bridges that do not send one. */
+  uid: string | null
   protocolVersion: number
   runningSlot: number | null
   runningVersion: string
@@ -35,6 +37,7 @@ export function infoView (info: DeviceInfo): BridgeInfoView {
   const running = info.runningSlot <= 1 ? info.runningSlot : null
   return {
     chip: chipLabel(info.chip),
+    uid: info.uid === undefined ? null : Buffer.from(info.uid).toString('hex'),
     protocolVersion: info.version,
     runningSlot: running,
     runningVersion: running === null ? '' : info.slotVersions[running as 0 | 1],

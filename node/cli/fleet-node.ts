@@ -6,6 +6,7 @@ import { metricsCommand } from './commands/metrics.js'
 import { mcuCommand } from './commands/mcu.js'
 import { joinCommand } from './commands/join.js'
 import { peersCommand } from './commands/peers.js'
+import { gatewayCommand } from './commands/gateway-command.js'
 import { plansCommand } from './commands/plans.js'
 import { statusCommand } from './commands/status.js'
 import { versionCommand } from './commands/version.js'
@@ -20,5 +21,6 @@ await runCli('fleet-node', {
   status: { summary: 'show the running node: peer ID, fleet, addresses, peers', run: statusCommand },
   plans: { summary: 'the deployment plans this node holds, its report outbox and the plans it refused', run: plansCommand },
   peers: { summary: 'list the fleet members this node sees', run: peersCommand },
+  gateway: { summary: 'show a gateway node\'s serial ports and child devices', run: gatewayCommand },
   version: { summary: 'print the version', run: versionCommand('fleet-node') }
 }, process.argv.slice(2))

@@ -40,6 +40,13 @@ describe('node config schema', () => {
     expect(() => parseNodeConfig('{"version":1,"nmae":"x"}')).toThrow(/nmae/)
     expect(() => parseNodeConfig('{version')).toThrow(/not valid JSON/)
   })
+
+  it('carries a gateway\'s serial ports (join --gateway/--mcu/--baud/--mode/--lora-*)', () => {
+    const gateway = [{ port: '/dev/ttyUSB0', mcu: 'esp32', baud: 921600, mode: '8n1' }, { port: '/dev/ttyUSB1', mcu: 'lora', loraDevices: '/var/lib/fleetd/lora.json', loraKey: '/var/lib/fleetd/lora.pem' }]
+    expect(parseNodeConfig(JSON.stringify({ version: 1, gateway })).gateway).toEqual(gateway)
+    expect(() => parseNodeConfig(JSON.stringify({ version: 1, gateway: [{ port: '/dev/ttyUSB0', mcu: 'esp8266' }] }))).toThrow(/field 'gateway\.0\.mcu'/)
+    expect(() => parseNodeConfig(JSON.stringify({ version: 1, gateway: [{ port: '/dev/ttyUSB0', mcu: 'esp32', mode: '7e1' }] }))).toThrow(/field 'gateway\.0\.mode'/)
+  })
 })
 
 describe('fleet-node join reads the config fleetp writes', () => {

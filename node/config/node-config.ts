@@ -38,7 +38,17 @@ export const nodeConfigSchema = z.strictObject({
   /** Previous app versions artifact gc keeps (join --retain-versions). */
   retainVersions: z.number().int().min(0).optional(),
   /** Log format (join --log-format). */
-  logFormat: z.enum(['text', 'json']).optional()
+  logFormat: z.enum(['text', 'json']).optional(),
+  /** Serial ports with MCUs (join --gateway PATH --mcu KIND [--baud N] [--mode M]). */
+  gateway: z.array(z.strictObject({
+    port: z.string().min(1),
+    mcu: z.enum(['esp32', 'stm32', 'lora']),
+    baud: z.number().int().positive().optional(),
+    mode: z.enum(['8n1', '8e1']).optional(),
+    /** For mcu lora: the devices file and the envelope signing key (join --lora-devices, --lora-key). */
+    loraDevices: z.string().min(1).optional(),
+    loraKey: z.string().min(1).optional()
+  })).max(16).optional()
 })
 
 export type NodeConfig = z.infer<typeof nodeConfigSchema>

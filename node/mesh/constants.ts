@@ -81,3 +81,9 @@ export const GOSSIP_MESSAGE_BYTES_MAX = 512 * 1024
  * degree (D = 6) plus two, so plans and blocks have paths that avoid any single node.
  */
 export const PEER_EXCHANGE_TARGET = 8
+
+/**
+ * Child devices (MCUs, sensors) one gateway announces: each is a presence message per heartbeat,
+ * so a gateway with a few serial ports or a LoRa modem's device list stays cheap on the topic.
+ */
+export const CHILDREN_PER_GATEWAY_MAX = 64

@@ -23,6 +23,7 @@ import { DefaultMeshNode } from './mesh-node.js'
 import type { RefusalSummary } from './refusal-log.js'
 import type { FleetLibp2p } from './libp2p-node.js'
 import type { PresenceEntry } from './presence-view.js'
+import type { ChildDescription } from './presence-service.js'
 import type { ComponentLogger } from '../logging/index.js'
 import type { Clock, Random } from '../ports/index.js'
 import type { PrivateKey } from '@libp2p/interface'
@@ -44,6 +45,8 @@ export interface MeshInit {
   tier?: number
   /** `os/arch`. @default `${process.platform}/${process.arch}` */
   platform?: string
+  /** A gateway's child devices, announced with `parent` = this node every heartbeat. @default none */
+  children?: () => ChildDescription[]
 }
 
 export interface FleetMembership {
@@ -89,6 +92,8 @@ export interface MeshNode {
   stop(): Promise<void>
   status(): MeshStatus
   peers(): PresenceEntry[]
+  /** Announce this node (and its children) again soon: something in its description changed. */
+  announceSoon(): void
 }
 
 export function meshNode (init: MeshInit = {}): (components: MeshComponents) => MeshNode {
@@ -100,4 +105,5 @@ export { DEFAULT_LISTEN_ADDR } from './constants.js'
 export { FleetMembershipError, ListenError, MeshConfigError } from './errors.js'
 export type { RefusalReason } from './errors.js'
 export type { PresenceEntry } from './presence-view.js'
+export type { ChildDescription } from './presence-service.js'
 export type { FleetLibp2p } from './libp2p-node.js'

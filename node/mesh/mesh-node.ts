@@ -98,6 +98,10 @@ export class DefaultMeshNode implements MeshNode {
     return this.presence?.view.list(this.c.clock.nowMs()) ?? []
   }
 
+  announceSoon (): void {
+    this.presence?.announceSoon()
+  }
+
   status (): MeshStatus {
     const node = this.libp2p
     return {
@@ -211,7 +215,8 @@ export class DefaultMeshNode implements MeshNode {
         labels: this.init.labels ?? {},
         startedMs: this.startedMs,
         addresses: () => libp2p.getMultiaddrs().map(a => a.toString()),
-        connectedPeers: () => libp2p.getPeers().length
+        connectedPeers: () => libp2p.getPeers().length,
+        ...(this.init.children != null ? { children: this.init.children } : {})
       },
       onNewMember: (member) => { this.exchangePeer(libp2p, member) }
     }, { topic: presenceTopic(fleetId), heartbeatIntervalMs: this.init.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS })

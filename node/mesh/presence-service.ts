@@ -1,12 +1,24 @@
 import { decodeFleetMessage, encodeFleetMessage, Tier, tierFromNumber, tierToNumber, WIRE_VERSION } from '../../proto/index.js'
 import {
-  ANNOUNCE_INTERVAL_MS_MIN, ANNOUNCE_REFRESH_HEARTBEATS, ANNOUNCE_SETTLE_MS, LABEL_KEY_LENGTH_MAX, LABEL_VALUE_LENGTH_MAX, LABELS_MAX
+  ANNOUNCE_INTERVAL_MS_MIN, CHILDREN_PER_GATEWAY_MAX, ANNOUNCE_REFRESH_HEARTBEATS, ANNOUNCE_SETTLE_MS, LABEL_KEY_LENGTH_MAX, LABEL_VALUE_LENGTH_MAX, LABELS_MAX
 } from './constants.js'
 import { PresenceView } from './presence-view.js'
 import type { Logger } from '../logging/index.js'
 import type { Clock } from '../ports/index.js'
 import type { AnnounceUpdate, HeartbeatUpdate } from './presence-view.js'
 import type { GossipSub } from '@libp2p/gossipsub'
+
+/** A device a gateway speaks for on the fleet topic (an MCU on its serial port, a LoRa end device). */
+export interface ChildDescription {
+  deviceId: string
+  name: string
+  platform: string
+  /** 3 MCU or 4 sensor: receivers refuse children of other tiers. */
+  tier: number
+  /** What the child runs: its firmware version. */
+  agentVersion: string
+  labels: Record<string, string>
+}
 
 export interface SelfDescription {
   deviceId: string
@@ -20,6 +32,8 @@ export interface SelfDescription {
   startedMs: number
   addresses(): string[]
   connectedPeers(): number
+  /** A gateway's children, announced on its behalf with `parent` = this device; absent: none. */
+  children?(): ChildDescription[]
 }
 
 export interface PresenceServiceComponents {
@@ -45,6 +59,12 @@ export interface PresenceServiceInit {
 export class PresenceService {
   readonly view: PresenceView
   private announceSeq = 0
+  /**
+   * Seq of child announcements. Starts at the clock's ms, not 1: receivers drop an announcement
+   * whose seq is not above the last they hold for that device, and a restarted gateway would
+   * otherwise stay silent for its children until its counter passed the old one.
+   */
+  private childSeq = 0
   private heartbeatSeq = 0
   private lastAnnounceMs = -Infinity
   private announcePending = false
@@ -95,6 +115,7 @@ export class PresenceService {
   }
 
   private async heartbeatLoop (signal: AbortSignal): Promise<void> {
+    this.childSeq = Math.max(this.childSeq, Math.floor(this.c.clock.nowMs()))
     await this.announce()
     while (!signal.aborted) {
       try {
@@ -107,6 +128,8 @@ export class PresenceService {
         await this.announce()
         continue
       }
+      // Children have no heartbeat of their own: their announcement every period is their liveness.
+      await this.announceChildren()
       await this.publish(encodeFleetMessage({
         version: WIRE_VERSION,
         heartbeat: {
@@ -142,6 +165,31 @@ export class PresenceService {
         startedMs: s.startedMs
       }
     }))
+    await this.announceChildren()
+  }
+
+  private async announceChildren (): Promise<void> {
+    const s = this.c.self
+    const children = s.children?.().slice(0, CHILDREN_PER_GATEWAY_MAX) ?? []
+    for (const child of children) {
+      await this.publish(encodeFleetMessage({
+        version: WIRE_VERSION,
+        announce: {
+          deviceId: child.deviceId,
+          fleetId: s.fleetId,
+          name: child.name,
+          platform: child.platform,
+          tier: tierFromNumber(child.tier) ?? Tier.TIER_UNSPECIFIED,
+          agentVersion: child.agentVersion,
+          labels: new Map(Object.entries(child.labels)),
+          addresses: [],
+          parent: s.deviceId,
+          seq: ++this.childSeq,
+          sentMs: this.c.clock.nowMs(),
+          startedMs: s.startedMs
+        }
+      }))
+    }
   }
 
   private async publish (data: Uint8Array): Promise<void> {
@@ -164,7 +212,15 @@ export class PresenceService {
     const nowMs = this.c.clock.nowMs()
     if (message.announce != null) {
       const a = message.announce
-      if (a.deviceId !== from) return this.refuse(from, `announcement claims to be ${a.deviceId}`)
+      if (a.deviceId !== from) {
+        // A gateway speaks for its children only: parent must be the signed sender, the tier an
+        // MCU's or a sensor's, and the id not one a device announces for itself.
+        if (a.parent !== from) return this.refuse(from, `announcement claims to be ${a.deviceId}`)
+        const tier = tierToNumber(a.tier)
+        if (tier !== 3 && tier !== 4) return this.refuse(from, `announcement of child ${a.deviceId} has tier ${tier}; a gateway speaks only for MCUs (3) and sensors (4)`)
+        const known = this.view.get(a.deviceId, this.c.clock.nowMs())
+        if (known?.announced === true && known.parent == null) return this.refuse(from, `announcement of child ${a.deviceId}, which is a device announcing itself`)
+      }
       if (a.fleetId !== this.c.self.fleetId) return this.refuse(from, `announcement is for fleet ${a.fleetId}, this node is in ${this.c.self.fleetId}`)
       const labels = checkLabels(a.labels)
       if (typeof labels === 'string') return this.refuse(from, labels)

@@ -36,11 +36,21 @@ export function agentAppFromPlan (plan: Plan, manifestFor?: ManifestLookup): Age
   const where = `plan ${plan.deploymentId}#${plan.seq}`
   if (plan.app == null || plan.manifest == null) throw new PlanInvalidError(`${where} has no app or no manifest; report the coordinator that signed it`)
   const spec = agentSpec(plan.app, where)
+  return { spec, ...planManifest(plan, manifestFor) }
+}
+
+/**
+ * The version a plan asks for and its manifest (JSON form), whatever the runtime: a gateway
+ * reads MCU firmware plans with it. Throws PlanInvalidError naming what is missing or wrong.
+ */
+export function planManifest (plan: Plan, manifestFor?: ManifestLookup): { manifest: ManifestJson, version: string, rollback: boolean } {
+  const where = `plan ${plan.deploymentId}#${plan.seq}`
+  if (plan.app == null || plan.manifest == null) throw new PlanInvalidError(`${where} has no app or no manifest; report the coordinator that signed it`)
   const rollback = plan.rollbackTo != null
   const version = plan.rollbackTo ?? plan.manifest.version
   const manifest = plan.manifest.version === version ? manifestJson(plan.manifest, where) : lookUp(manifestFor, plan.app.name, version, where)
-  if (manifest.name !== spec.name) throw new PlanInvalidError(`${where} deploys app '${spec.name}' with the artifact '${manifest.name}'; the coordinator must use the manifest of the app's artifact`)
-  return { spec, manifest, version, rollback }
+  if (manifest.name !== plan.app.name) throw new PlanInvalidError(`${where} deploys app '${plan.app.name}' with the artifact '${manifest.name}'; the coordinator must use the manifest of the app's artifact`)
+  return { manifest, version, rollback }
 }
 
 /** The agent's JSON app spec for a wire AppSpec, checked against the agent's schema. */

@@ -44,7 +44,7 @@ export async function ptyPair (): Promise<PtyPair> {
   }
 }
 
-export interface FbHostOptions { port: string, flash: string, slotKib?: number, chip?: number, baud?: number, powerCuts?: string, flashTiming?: string }
+export interface FbHostOptions { port: string, flash: string, slotKib?: number, chip?: number, baud?: number, powerCuts?: string, flashTiming?: string, /** The chip's unique id INFO reports (hex, colons allowed). */ uid?: string }
 
 export interface FbHost { child: ChildProcess, stderr: () => string, stop: () => Promise<void> }
 
@@ -56,6 +56,7 @@ export function installFactoryImage (flash: string, image: string, slotKib = 256
 export function startFbHost (o: FbHostOptions): FbHost {
   const args = ['--flash', o.flash, '--port', o.port, '--slot-kib', String(o.slotKib ?? 256), '--chip', String(o.chip ?? 0)]
   if (o.baud !== undefined) args.push('--baud', String(o.baud))
+  if (o.uid !== undefined) args.push('--uid', o.uid)
   if (o.powerCuts !== undefined) args.push('--power-cuts', o.powerCuts)
   if (o.flashTiming !== undefined) args.push('--flash-timing', o.flashTiming)
   const child = spawn(FB_HOST, args, { stdio: ['ignore', 'ignore', 'pipe'] })

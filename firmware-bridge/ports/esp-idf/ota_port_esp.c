@@ -120,3 +120,13 @@ int fb_ota_mark_invalid(void) {
      the answer is then never reached, which is what the protocol allows (HEALTH follows). */
   return esp_ota_mark_app_invalid_rollback_and_reboot() == ESP_OK ? FB_OK : FB_ERR_BAD_STATE;
 }
+
+/* The bridge's config on ESP-IDF: the chip id of the image header and the base MAC from eFuse as
+   the device uid, so the gateway gives this MCU the same fleet device id across its restarts. */
+#include "../../src/bridge.h"
+#include "esp_mac.h"
+void fb_port_bridge_cfg(fb_bridge_cfg_t *cfg) {
+  memset(cfg, 0, sizeof *cfg);
+  cfg->chip = (uint16_t)CONFIG_IDF_FIRMWARE_CHIP_ID; /* what esptool writes into the image header */
+  (void)esp_efuse_mac_get_default(cfg->uid); /* 6 bytes; the rest stays 0 */
+}

@@ -11,7 +11,8 @@ import type { Agent } from '../../agent/index.js'
 import type { TrustedKey } from '../../../content/keys/index.js'
 import type { ComponentLogger } from '../../logging/index.js'
 import type { MeshNode } from '../../mesh/index.js'
-import type { OutboxStats, PlanGossipStats, PlanRejectionReason } from '../../plans/index.js'
+import type { OutboxStats, PlanGossipStats, PlanRejectionReason, PlanStore, ReportOutbox } from '../../plans/index.js'
+import type { Plan } from '../../../proto/index.js'
 import type { RpcRoutes } from '../../rpc/index.js'
 
 /** Last refusals kept for `fleet-node plans`. */
@@ -63,6 +64,8 @@ export async function startDevicePlans (options: {
   logger: ComponentLogger
   /** Fetches and verifies an artifact into the node's store without running it (blue-green stage). */
   stage?: (manifest: unknown) => Promise<void>
+  /** A gateway's applier for its children (gateway/children), given the report outbox. */
+  children?: (outbox: ReportOutbox) => Promise<{ apply(plan: Plan): Promise<unknown> }>
 }): Promise<DevicePlans> {
   const { mesh, agent, storageDir, fleetId, logger } = options
   const common = { clock: systemClock(), random: systemRandom(), logger }
@@ -82,12 +85,16 @@ export async function startDevicePlans (options: {
     manifestFor: (app, version) => agent.manifestOf(app, version),
     ...(options.stage != null ? { stage: options.stage } : {})
   })
+  const children = await options.children?.(outbox)
   const sender = reportSender()({ ...common, libp2p: mesh.libp2p, outbox })
   const log = logger.forComponent('fleet:plans')
   const recent: PlansView['recentRejections'] = []
   const onError = (what: string) => (err: unknown) => { log.error('%s: %s', what, (err as Error).message) }
 
-  gossip.onPlan(({ plan }) => { applier.apply(plan).catch(onError(`cannot apply plan ${plan.deploymentId}#${plan.seq}`)) })
+  gossip.onPlan(({ plan }) => {
+    applier.apply(plan).catch(onError(`cannot apply plan ${plan.deploymentId}#${plan.seq}`))
+    children?.apply(plan).catch(onError(`cannot apply plan ${plan.deploymentId}#${plan.seq} to the gateway's children`))
+  })
   gossip.onRejected(rejection => {
     recent.push({ ...rejection })
     if (recent.length > RECENT_REJECTIONS_MAX) recent.shift()
@@ -105,6 +112,8 @@ export async function startDevicePlans (options: {
     await gossip.start()
     sender.start()
     await applier.reconcile()
+    // Children act on held plans too (their own records say which they already acted on).
+    if (children != null) void reconcileChildren(store, children, common.clock.nowMs()).catch(onError('cannot apply held plans to the gateway\'s children'))
     // Peers the mesh identified before gossip listened (the bootstrap ones): catch up from them now.
     void catchUp()
   } catch (err) {
@@ -155,4 +164,10 @@ export async function startDevicePlans (options: {
       await outbox.close()
     }
   }
+}
+
+/** Unexpired held plans, oldest first, to a gateway's children (after a restart: what they missed). */
+async function reconcileChildren (store: PlanStore, children: { apply(plan: Plan): Promise<unknown> }, nowMs: number): Promise<void> {
+  const due = store.list().filter(h => h.expiresMs > nowMs).sort((a, b) => a.issuedMs - b.issuedMs)
+  for (const held of due) await children.apply(decodePlan(decodeSignedPlan(held.bytes).plan))
 }

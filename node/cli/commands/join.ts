@@ -24,6 +24,9 @@ import { startNodeMetrics } from './join-metrics.js'
 import type { RunningNodeMetrics } from './join-metrics.js'
 import type { RunningTelemetry } from './join-telemetry.js'
 import type { DevicePlans } from './join-plans.js'
+import { GATEWAY_HELP, parseGatewayPorts, startGateway } from './join-gateway.js'
+import type { RunningGateway } from './join-gateway.js'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { agent as createAgent, AgentMetrics, fleetArtifactSource } from '../../agent/index.js'
 import { customMetricsHandler, customMetricsStore, MetricsEndpoint, systemMetricsSampler } from '../../runtime/metrics/index.js'
 import { detectLimitSupport } from '../../runtime/limits/index.js'
@@ -65,7 +68,8 @@ Options:
                         (system, apps, mesh, outboxes, the process; off by default; no token,
                         so keep it on loopback, e.g. 127.0.0.1:9464)
   --log-format F        text or json (default text)
-`
+
+${GATEWAY_HELP}`
 
 const OPTIONS = {
   config: { type: 'string' },
@@ -83,6 +87,12 @@ const OPTIONS = {
   'log-format': { type: 'string' },
   'telemetry-interval': { type: 'string' },
   'metrics-listen': { type: 'string' },
+  gateway: { type: 'string', multiple: true },
+  mcu: { type: 'string', multiple: true },
+  baud: { type: 'string', multiple: true },
+  mode: { type: 'string', multiple: true },
+  'lora-devices': { type: 'string', multiple: true },
+  'lora-key': { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' }
 } as const
 
@@ -100,6 +110,7 @@ export async function joinCommand (argv: string[]): Promise<number> {
   const telemetryIntervalMs = parseTelemetryInterval(values['telemetry-interval'])
   const metricsListen = values['metrics-listen'] == null ? undefined : parseHostPort('metrics-listen', values['metrics-listen'])
   if (flags.token != null && flags['token-file'] != null) throw new UsageError('give either --token or --token-file, not both', 'join')
+  const gatewayPorts = parseGatewayPorts(values)
 
   const logger = consoleLogger({ format: logFormat, level: process.env.FLEETD_LOG_LEVEL === 'debug' ? 'debug' : 'info' })
   const log = logger.forComponent('fleet:node')
@@ -113,17 +124,37 @@ export async function joinCommand (argv: string[]): Promise<number> {
   let telemetry: RunningTelemetry | undefined
   let logs: LogServer | undefined
   let prometheus: RunningNodeMetrics | undefined
+  let gateway: RunningGateway | undefined
   try {
     const membership = await resolveToken(store, values.token, values['token-file'], log)
     const privateKey = await store.privateKey()
     logger.setPrefix(privateKey.publicKey.toString().slice(-8))
+    const name = values.name ?? hostname()
+    // Artifacts start after the mesh; firmware fetches happen only once plans flow, later still.
+    const firmware: { source?: ReturnType<typeof fleetArtifactSource> } = {}
+    if (gatewayPorts.length > 0) {
+      gateway = await startGateway({
+        ports: gatewayPorts, storageDir: store.dir, gatewayId: peerIdFromPrivateKey(privateKey).toString(), gatewayName: name, logger,
+        onChange: () => { node?.announceSoon() },
+        artifacts: {
+          fetch: async manifest => {
+            if (firmware.source == null) throw new Error('the artifact store is not started yet')
+            return await firmware.source.fetch(manifest)
+          },
+          markRunning: async manifest => { await firmware.source?.markRunning?.(manifest) }
+        }
+      })
+      log.info('gateway: %d port(s), children %s', gatewayPorts.length, gateway.registry.list().map(c => `${c.id} (${c.port}, running ${c.firmwareVersion || 'nothing'})`).join(', ') || 'none answering yet')
+    }
+    const running = gateway
     node = meshNode({
       listen: values.listen ?? [DEFAULT_LISTEN_ADDR],
       mdns: values['no-mdns'] !== true,
       bootstrap: [...(membership?.bootstrap ?? []), ...(values.bootstrap ?? [])],
       heartbeatIntervalMs,
-      name: values.name ?? hostname(),
-      labels
+      name,
+      labels,
+      ...(running != null ? { children: () => running.children() } : {})
     })({
       clock: systemClock(), random: systemRandom(), logger, privateKey, storageDir: store.dir, agentVersion: FLEETD_VERSION,
       ...(membership != null ? { membership: { fleetId: membership.fleetId, networkKey: membership.networkKey } } : {})
@@ -138,19 +169,23 @@ export async function joinCommand (argv: string[]): Promise<number> {
     await metricsEndpoint.start()
     agent = createAgent({ storageDir: store.dir, metricsUrl: metricsEndpoint.url })({ clock: systemClock(), logger, artifacts: fleetArtifactSource(artifacts), limitSupport: await detectLimitSupport() })
     await agent.start()
+    const source = fleetArtifactSource(artifacts)
+    firmware.source = source
     if (membership != null) {
-      const source = fleetArtifactSource(artifacts)
       plans = await startDevicePlans({
         mesh, agent, storageDir: store.dir, fleetId: membership.fleetId, trustedKeys: membership.trustedKeys, labels, logger,
-        stage: async manifest => { await source.fetch(manifest as ManifestJson) }
+        stage: async manifest => { await source.fetch(manifest as ManifestJson) },
+        ...(running != null ? { children: async outbox => await running.attach(outbox) } : {})
       })
+    } else if (running != null) {
+      log.warn('gateway without a join token: its MCUs are listed but take no plans; join with --token')
     }
     if (membership != null) {
       // The coordinator (and only it: the request is signed by a trusted coordinator key) reads app logs over the mesh.
-      const running = agent
+      const appAgent = agent
       logs = logServer()({
         libp2p: mesh.libp2p, clock: systemClock(), logger, fleetId: membership.fleetId, trustedKeys: () => membership.trustedKeys,
-        logsDir: running.logsDir, apps: () => running.status().apps.map(a => a.name)
+        logsDir: appAgent.logsDir, apps: () => appAgent.status().apps.map(a => a.name)
       })
       await logs.start()
     }
@@ -158,7 +193,7 @@ export async function joinCommand (argv: string[]): Promise<number> {
     if (membership != null && telemetryIntervalMs != null) {
       telemetry = await startDeviceTelemetry({ mesh, storageDir: store.dir, intervalMs: telemetryIntervalMs, logger, collect: async () => await metrics.collect() })
     }
-    const running = telemetry
+    const sending = telemetry
     rpc = new RpcServer(store.dir, {
       'GET /v1/status': () => mesh.status(),
       'GET /v1/peers': () => mesh.peers(),
@@ -167,11 +202,12 @@ export async function joinCommand (argv: string[]): Promise<number> {
       ...(plans?.routes ?? { 'GET /v1/plans': () => { throw Object.assign(new Error('this node has no join token, so it takes no plans; join with --token'), { code: 'FLEET_ERR_BAD_REQUEST', status: 400 }) } }),
       // protons decodes proto maps as Map, which JSON would print as {}.
       'GET /v1/metrics': async () => { const m = await metrics.collect(); return { ...m, customMetrics: Object.fromEntries(m.customMetrics) } },
-      'GET /v1/telemetry': () => running?.stats() ?? { off: true },
-      'GET /v1/logs-server': () => logs?.stats() ?? { off: true }
+      'GET /v1/logs-server': () => logs?.stats() ?? { off: true },
+      'GET /v1/telemetry': () => sending?.stats() ?? { off: true },
+      'GET /v1/gateway': () => ({ ports: running?.registry.ports() ?? [], children: running?.registry.list() ?? [] })
     })
     if (metricsListen != null) {
-      prometheus = await startNodeMetrics({ ...metricsListen, mesh, agent, collect: async () => await metrics.collect(), plans, telemetry: running, logs })
+      prometheus = await startNodeMetrics({ ...metricsListen, mesh, agent, collect: async () => await metrics.collect(), plans, telemetry: sending, logs })
       log.info('Prometheus metrics on %s', prometheus.url)
       if (!/^(127\.|::1$|localhost$)/.test(metricsListen.host)) log.warn('--metrics-listen %s serves metrics without a token beyond loopback; make sure only the monitoring network reaches it', metricsListen.host)
     }
@@ -187,6 +223,7 @@ export async function joinCommand (argv: string[]): Promise<number> {
     await agent?.stop()
     await artifacts?.stop()
     await node?.stop()
+    await gateway?.stop()
     await store.close()
     throw err
   }
@@ -203,6 +240,7 @@ export async function joinCommand (argv: string[]): Promise<number> {
   await agent.stop()
   await artifacts.stop()
   await node.stop()
+  await gateway?.stop()
   await store.close()
   clearTimeout(forced)
   log.info('stopped')
@@ -232,7 +270,18 @@ async function withConfig (flags: JoinFlags, storageDir: string): Promise<JoinFl
     ...(config.rpcPort != null ? { 'rpc-port': String(config.rpcPort) } : {}),
     ...(config.heartbeatMs != null ? { 'heartbeat-ms': String(config.heartbeatMs) } : {}),
     ...(config.retainVersions != null ? { 'retain-versions': String(config.retainVersions) } : {}),
-    ...(config.logFormat != null ? { 'log-format': config.logFormat } : {})
+    ...(config.logFormat != null ? { 'log-format': config.logFormat } : {}),
+    ...(config.gateway != null && config.gateway.length > 0
+      ? {
+          gateway: config.gateway.map(g => g.port),
+          mcu: config.gateway.map(g => g.mcu),
+          baud: config.gateway.map(g => String(g.baud ?? 115200)),
+          mode: config.gateway.map(g => g.mode ?? '8n1'),
+          ...(config.gateway.some(g => g.mcu === 'lora')
+            ? { 'lora-devices': config.gateway.flatMap(g => g.mcu === 'lora' ? [g.loraDevices ?? ''] : []), 'lora-key': config.gateway.flatMap(g => g.mcu === 'lora' ? [g.loraKey ?? ''] : []) }
+            : {})
+        }
+      : {})
   }
   const given = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined))
   return { ...fromFile, ...given }

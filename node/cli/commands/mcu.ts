@@ -9,6 +9,8 @@ import type { BridgeInfoView, McuPortOptions } from '../../../gateway/mcu/index.
 import { checkSettings, SUPPORTED_BAUD_RATES } from '../../../gateway/link/index.js'
 import type { SerialMode } from '../../../gateway/link/index.js'
 import { systemClock } from '../../ports/index.js'
+import type { Clock } from '../../ports/index.js'
+import { lockPort } from '../../../gateway/children/index.js'
 import { parseFlags, UsageError } from '../args.js'
 import { formatBytes, progressLine } from './progress-line.js'
 import { stm32Flash, stm32Info } from '../../../gateway/stm32/index.js'
@@ -56,7 +58,19 @@ export async function mcuCommand (argv: string[]): Promise<number> {
   const port: McuPortOptions = { path: values.port, baudRate, mode }
   const clock = systemClock()
   const json = values.json === true
+  // One driver per UART: a gateway fleet-node holding the port makes this fail with FLEET_ERR_PORT_LOCKED.
+  const lock = await lockPort(values.port, `fleet-node mcu ${sub}`)
+  try {
+    return await runMcu({ sub, values, port, mcu, via, clock, json, command })
+  } finally {
+    await lock.release()
+  }
+}
 
+type McuValues = ReturnType<typeof parseFlags<typeof OPTIONS>>['values']
+
+async function runMcu (o: { sub: 'info' | 'flash', values: McuValues, port: McuPortOptions, mcu: 'esp32' | 'stm32', via: 'bridge' | 'rom', clock: Clock, json: boolean, command: string }): Promise<number> {
+  const { sub, values, port, mcu, via, clock, json, command } = o
   if (sub === 'info') {
     if (via === 'rom' && mcu === 'esp32') {
       const info = await espRomInfo({ ...port, reset: values['no-reset'] !== true })
