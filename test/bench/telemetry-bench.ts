@@ -5,7 +5,7 @@
  *    fresh database) and, in this process, BENCH_GEN_NODES mesh nodes of its fleet (joined
  *    with the token the server wrote) that stand for gateways of BENCH_DEVICES devices. They
  *    send telemetry reports (the agent's ~20 metrics: system, one app, custom) over the real
- *    /fleetd/reports/1.0.0 protocol, BENCH_STREAMS batches of 64 in flight, for BENCH_SECONDS
+ *    /fleetd/reports/1.0.0 protocol, BENCH_STREAMS batches of REPORT_BATCH_MAX (BENCH_BATCH) in flight, for BENCH_SECONDS
  *    after a warm-up. Counted: reports the server acked (it acks only what it stored). The
  *    baseline, side by side on a second fresh server, is the same load as deployment reports
  *    (the registry path every DeviceReport took before telemetry had its own store). A third
@@ -159,7 +159,7 @@ async function ingestRun (kind: 'telemetry' | 'deployment'): Promise<Ingest> {
 
 /**
  * The time-series store alone, in this process (no network, no crypto): STREAMS callers each
- * ingesting batches of 64 at once, as the coordinator's receiver hands them over, for SECONDS.
+ * ingesting batches of REPORT_BATCH_MAX at once, as the coordinator's receiver hands them over, for SECONDS.
  * Separates the store's capacity from the mesh path's.
  */
 async function storeRun (): Promise<Ingest> {
