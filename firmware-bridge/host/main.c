@@ -3,7 +3,8 @@
  * a file (sim_flash.c), the UART a pty or stdio, a reset re-runs the bootloader with RAM state
  * cleared. The "app" of a slot is simulated from its esp_app_desc_t project name: "fb-crash"
  * resets before reporting health (a crash loop), "fb-unhealthy" reports unhealthy; anything
- * else is healthy. --uid is the chip's unique id INFO reports (an ESP32's MAC, e.g.
+ * else is healthy (an STM32 image: the project field of its FleetD header). --chip 0x8431 poses
+ * as an STM32F411 (FB_CHIP_STM32_FLAG | DEV_ID), taking FleetD STM32 images (IMAGE.md). --uid is the chip's unique id INFO reports (an ESP32's MAC, e.g.
  * 24:6f:28:00:00:01; colons optional, up to 16 bytes); without it, a simulated MAC is derived
  * from the flash file's path (FNV-1a), so one flash file is one chip across restarts.
  *
@@ -14,6 +15,7 @@
 #include "../src/flash_hal.h"
 #include "../src/protocol.h"
 #include "../src/slots.h"
+#include "../src/stm32_image.h"
 #include "sim_flash.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -69,11 +71,16 @@ void fb_uart_write(const uint8_t *buf, uint32_t len) {
   if (g_baud) sleep_us((uint64_t)len * 10u * 1000000u / g_baud);
 }
 
-/* Reads the running slot's esp_app_desc_t project name (offset 32 + 48) to simulate its app. */
+/* Reads the running slot's project name to simulate its app: esp_app_desc_t.project_name
+   (offset 32 + 48) of an ESP-IDF image, or the project field of a FleetD STM32 header. */
 static void app_project(uint8_t slot, char out[33]) {
+  uint8_t head[4] = { 0, 0, 0, 0 };
   memset(out, 0, 33);
   if (slot == FB_NO_SLOT) return;
-  (void)fb_flash_read(fb_slots_base(slot) + 80u, (uint8_t *)out, 32);
+  (void)fb_flash_read(fb_slots_base(slot), head, sizeof head);
+  uint32_t magic = (uint32_t)head[0] | ((uint32_t)head[1] << 8) | ((uint32_t)head[2] << 16) | ((uint32_t)head[3] << 24);
+  uint32_t at = magic == FB_STM32_IMAGE_MAGIC ? FB_STM32_OFF_PROJECT : 80u;
+  (void)fb_flash_read(fb_slots_base(slot) + at, (uint8_t *)out, 32);
 }
 
 static int parse_uid(const char *text, uint8_t out[FB_UID_BYTES]) {

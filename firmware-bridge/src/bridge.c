@@ -3,6 +3,7 @@
 #include "crc32.h"
 #include "ota_port.h"
 #include "protocol.h"
+#include "stm32_image.h"
 #include <assert.h>
 #include <string.h>
 
@@ -76,12 +77,19 @@ static void answer_info(uint8_t seq) {
   send_frame(FB_MSG_HELLO | FB_RESPONSE_BIT, seq, p, sizeof p);
 }
 
-/* The first chunk carries the ESP image header: refuse a non-image or another chip's build
-   before a byte reaches flash. STM32 ports have no such header. */
-static int check_first_chunk(const uint8_t *data, uint32_t len) {
-  if (g_chip & FB_CHIP_STM32_FLAG) return FB_OK;
+/* The first chunk carries the image header: refuse a non-image or another chip's build before a
+   byte reaches flash. ESP: magic 0xE9 and the chip id of the image header; STM32: the FleetD
+   STM32 header's magic and DEV_ID (stm32_image.h). *detail: the image's chip on WRONG_CHIP. */
+static int check_first_chunk(const uint8_t *data, uint32_t len, uint32_t *detail) {
+  if (g_chip & FB_CHIP_STM32_FLAG) {
+    if (len < FB_STM32_OFF_FLAGS || get32(data + FB_STM32_OFF_MAGIC) != FB_STM32_IMAGE_MAGIC) return FB_ERR_BAD_IMAGE;
+    uint16_t dev = (uint16_t)(data[FB_STM32_OFF_DEV_ID] | (data[FB_STM32_OFF_DEV_ID + 1] << 8));
+    *detail = dev;
+    return dev == (g_chip & (uint16_t)~FB_CHIP_STM32_FLAG) ? FB_OK : FB_ERR_WRONG_CHIP;
+  }
   if (len < 14u || data[0] != FB_ESP_IMAGE_MAGIC) return FB_ERR_BAD_IMAGE;
   uint16_t chip = (uint16_t)(data[12] | (data[13] << 8));
+  *detail = chip;
   return chip == g_chip ? FB_OK : FB_ERR_WRONG_CHIP;
 }
 
@@ -115,8 +123,8 @@ static fb_action_t dispatch(uint8_t type, uint8_t seq, const uint8_t *p, uint32_
     case FB_MSG_OTA_DATA: {
       if (!expect_len(len, 5, 4u + FB_CHUNK_MAX)) { rc = FB_ERR_BAD_LENGTH; break; }
       uint32_t offset = get32(p), next = 0;
-      if (offset == 0 && (rc = check_first_chunk(p + 4, len - 4u)) != FB_OK) {
-        if (rc == FB_ERR_WRONG_CHIP) detail = (uint32_t)(p[4 + 12] | (p[4 + 13] << 8));
+      if (offset == 0 && (rc = check_first_chunk(p + 4, len - 4u, &detail)) != FB_OK) {
+        if (rc != FB_ERR_WRONG_CHIP) detail = 0;
         break;
       }
       rc = fb_ota_write(offset, p + 4, len - 4u, &next);

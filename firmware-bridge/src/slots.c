@@ -2,6 +2,7 @@
 #include "crc32.h"
 #include "flash_hal.h"
 #include "sha256.h"
+#include "stm32_image.h"
 #include <assert.h>
 #include <string.h>
 
@@ -181,15 +182,32 @@ int fb_slots_install(uint8_t slot, const uint8_t *image, uint32_t len) {
   return meta_store();
 }
 
+/* Where a slot's version and secure version live: in an ESP-IDF image's esp_app_desc_t (after
+   the 24-byte image header and the first 8-byte segment header), or in the FleetD STM32 image
+   header (stm32_image.h). 0: neither (an empty slot or a raw binary). */
+typedef struct { uint32_t version_at, secure_at, secure_bytes; } desc_at_t;
+
+static int slot_desc(uint8_t slot, desc_at_t *d) {
+  uint8_t head[4] = { 0, 0, 0, 0 };
+  if (g_meta.state[slot] == FB_SLOT_EMPTY) return 0;
+  if (fb_flash_read(fb_slots_base(slot), head, sizeof head) != 0) return 0;
+  uint32_t magic = (uint32_t)head[0] | ((uint32_t)head[1] << 8) | ((uint32_t)head[2] << 16) | ((uint32_t)head[3] << 24);
+  if (head[0] == FB_ESP_IMAGE_MAGIC && g_meta.slot_size[slot] >= 80u) {
+    d->version_at = 48u; d->secure_at = 36u; d->secure_bytes = 2u; /* esp_app_desc_t.secure_version (low half) */
+    return 1;
+  }
+  if (magic == FB_STM32_IMAGE_MAGIC && g_meta.slot_size[slot] >= FB_STM32_HEADER_BYTES) {
+    d->version_at = FB_STM32_OFF_VERSION; d->secure_at = FB_STM32_OFF_SECURE_VERSION; d->secure_bytes = 4u;
+    return 1;
+  }
+  return 0;
+}
+
 static void read_version(uint8_t slot, char out[FB_VERSION_BYTES]) {
-  /* esp_app_desc_t follows the 24-byte image header and the first 8-byte segment header; its
-     version field is 16 bytes in. */
-  uint8_t magic = 0;
+  desc_at_t d;
   memset(out, 0, FB_VERSION_BYTES);
-  uint8_t st = g_meta.state[slot];
-  if (st == FB_SLOT_EMPTY || g_meta.slot_size[slot] < 80u) return;
-  if (fb_flash_read(fb_slots_base(slot), &magic, 1) != 0 || magic != FB_ESP_IMAGE_MAGIC) return;
-  (void)fb_flash_read(fb_slots_base(slot) + 48u, (uint8_t *)out, FB_VERSION_BYTES);
+  if (!slot_desc(slot, &d)) return;
+  (void)fb_flash_read(fb_slots_base(slot) + d.version_at, (uint8_t *)out, FB_VERSION_BYTES);
   out[FB_VERSION_BYTES - 1] = 0;
 }
 
@@ -205,10 +223,13 @@ void fb_ota_status(fb_ota_status_t *o) {
   o->session_size = g_meta.session_size;
   o->session_offset = g_live ? g_written : g_meta.session_durable;
   memcpy(o->session_sha, g_meta.session_sha, 32);
-  if (g_running != FB_NO_SLOT && g_meta.slot_size[g_running] >= 80u) {
-    uint8_t sv[2] = { 0, 0 };
-    (void)fb_flash_read(fb_slots_base(g_running) + 36u, sv, 2); /* esp_app_desc_t.secure_version */
-    o->secure_version = (uint16_t)(sv[0] | (sv[1] << 8));
+  desc_at_t d;
+  if (g_running != FB_NO_SLOT && slot_desc(g_running, &d)) {
+    uint8_t sv[4] = { 0, 0, 0, 0 };
+    (void)fb_flash_read(fb_slots_base(g_running) + d.secure_at, sv, d.secure_bytes);
+    uint32_t v = (uint32_t)sv[0] | ((uint32_t)sv[1] << 8) | ((uint32_t)sv[2] << 16) | ((uint32_t)sv[3] << 24);
+    /* INFO carries 16 bits: a larger number saturates, so the gateway still refuses older images. */
+    o->secure_version = (uint16_t)(v > 0xFFFFu ? 0xFFFFu : v);
   }
   read_version(0, o->version[0]);
   read_version(1, o->version[1]);

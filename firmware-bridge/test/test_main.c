@@ -11,6 +11,7 @@
 #include "../src/protocol.h"
 #include "../src/sha256.h"
 #include "../src/slots.h"
+#include "../src/stm32_image.h"
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -168,6 +169,60 @@ static int ota(const uint8_t *img, uint32_t len, uint32_t chunk) {
 
 static void status(fb_ota_status_t *s) { fb_ota_status(s); }
 
+/* A FleetD STM32 image (IMAGE.md): the header fields the bridge reads, then a seeded payload. */
+static void make_stm32_image(uint8_t *img, uint32_t len, const char *version, uint16_t dev_id, uint32_t secure, uint32_t seed) {
+  for (uint32_t i = 0; i < len; i++) { seed = seed * 1103515245u + 12345u; img[i] = (uint8_t)(seed >> 16); }
+  memset(img, 0, FB_STM32_HEADER_BYTES);
+  uint32_t magic = FB_STM32_IMAGE_MAGIC, payload = len - FB_STM32_HEADER_BYTES;
+  memcpy(img + FB_STM32_OFF_MAGIC, &magic, 4);
+  img[FB_STM32_OFF_HEADER_VERSION] = FB_STM32_HEADER_VERSION;
+  img[FB_STM32_OFF_HEADER_BYTES] = (uint8_t)FB_STM32_HEADER_BYTES; img[FB_STM32_OFF_HEADER_BYTES + 1] = (uint8_t)(FB_STM32_HEADER_BYTES >> 8);
+  img[FB_STM32_OFF_DEV_ID] = (uint8_t)dev_id; img[FB_STM32_OFF_DEV_ID + 1] = (uint8_t)(dev_id >> 8);
+  memcpy(img + FB_STM32_OFF_SECURE_VERSION, &secure, 4);
+  memcpy(img + FB_STM32_OFF_PAYLOAD_BYTES, &payload, 4);
+  strcpy((char *)img + FB_STM32_OFF_VERSION, version);
+  strcpy((char *)img + FB_STM32_OFF_PROJECT, "fleet-app");
+}
+
+static uint8_t boot_as(uint16_t chip, uint8_t *reason) {
+  fb_slots_init(SLOT_BYTES);
+  fb_bridge_cfg_t cfg = { 0 };
+  cfg.chip = chip;
+  fb_bridge_init(&cfg);
+  *reason = 0;
+  return fb_slots_boot(reason);
+}
+
+/* An STM32 port (chip 0x8000 | DEV_ID 0x431, an STM32F411): versions and the secure version come
+   from the FleetD STM32 header; another part's image and a non-image are refused unwritten. */
+static void test_stm32_images(const char *flash) {
+  static uint8_t v1[IMAGE_BYTES], v2[IMAGE_BYTES], bad[IMAGE_BYTES];
+  const uint16_t chip = (uint16_t)(FB_CHIP_STM32_FLAG | 0x431u);
+  make_stm32_image(v1, IMAGE_BYTES, "1.0.0", 0x431, 2, 21);
+  make_stm32_image(v2, IMAGE_BYTES, "2.0.0", 0x431, 70000, 22);
+  unlink(flash);
+  CHECK(sim_flash_open(flash, FB_SLOTS_BASE + 2u * SLOT_BYTES) == 0);
+  fb_slots_init(SLOT_BYTES);
+  CHECK(fb_slots_install(0, v1, IMAGE_BYTES) == FB_OK);
+  uint8_t reason, running = boot_as(chip, &reason);
+  fb_ota_status_t s;
+  status(&s);
+  CHECK(running == 0 && !strcmp(s.version[0], "1.0.0") && s.secure_version == 2);
+  make_stm32_image(bad, IMAGE_BYTES, "9.9.9", 0x415, 0, 23); /* an STM32L476 build */
+  CHECK(ota(bad, IMAGE_BYTES, 512) == FB_ERR_WRONG_CHIP);
+  make_image(bad, IMAGE_BYTES, "9.9.9", 0, 24); /* an ESP32 image */
+  CHECK(ota(bad, IMAGE_BYTES, 512) == FB_ERR_BAD_IMAGE);
+  uint8_t probe[16];
+  fb_flash_read(fb_slots_base(1), probe, sizeof probe);
+  CHECK(probe[0] == 0xFF && probe[15] == 0xFF);
+  CHECK(ota(v2, IMAGE_BYTES, 1000) == 0);
+  running = boot_as(chip, &reason);
+  status(&s);
+  /* A secure version over INFO's 16 bits saturates rather than wrapping to a smaller number. */
+  CHECK(running == 1 && s.state[1] == FB_SLOT_PENDING_VERIFY && !strcmp(s.version[1], "2.0.0") && s.secure_version == 0xFFFF);
+  sim_flash_close();
+}
+
 static void test_ota_states(const char *flash) {
   static uint8_t v1[IMAGE_BYTES], v2[IMAGE_BYTES], bad[IMAGE_BYTES];
   make_image(v1, IMAGE_BYTES, "1.0.0", 0, 1);
@@ -295,6 +350,7 @@ int main(void) {
   test_vectors();
   test_bad_frames();
   test_ota_states(flash);
+  test_stm32_images(flash);
   test_power_cuts(flash);
   unlink(flash);
   printf("fb-test: %d passed, %d failed\n", g_passed, g_failed);

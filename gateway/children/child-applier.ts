@@ -4,8 +4,8 @@
  * a device checks itself (node/plans target selector and cohort rule, with the child's id), so
  * a canary phase picks MCUs as it picks any device and the coordinator counts the same ones.
  * A selected child gets the artifact fetched and verified through the node's content store
- * (manifest signature, size, sha256), checked as an image for its chip, flashed over its port
- * with `bridgeOta`, and its outcome goes to the node's durable report outbox as the child's
+ * (manifest signature, size, sha256), checked as an image for its chip (an ESP-IDF app image or
+ * a FleetD STM32 image, carrying the version the plan names), flashed over its port with `bridgeOta`, and its outcome goes to the node's durable report outbox as the child's
  * own DeviceReport. A rollback plan is the same path to the rollback version.
  */
 import { readFile, stat } from 'node:fs/promises'
@@ -18,6 +18,7 @@ import type { Logger } from '../../node/logging/index.js'
 import { Health } from '../../proto/generated/report.js'
 import type { Plan } from '../../proto/index.js'
 import { checkEspImage, EspImageError } from '../esp-image/index.js'
+import { checkStm32Image, Stm32ImageError } from '../stm32-image/index.js'
 import type { ChildRecords } from './child-records.js'
 import { FIRMWARE_BYTES_MAX } from './constants.js'
 import { ChildFirmwareError } from './errors.js'
@@ -103,7 +104,7 @@ export class ChildApplier {
       image = await this.firmware(child, wanted)
     } catch (err) {
       const e = err as Error & { code?: string }
-      const final = e instanceof ChildFirmwareError || e instanceof EspImageError
+      const final = e instanceof ChildFirmwareError || e instanceof EspImageError || e instanceof Stm32ImageError
       // A fetch that failed (no peer has the blocks yet) is tried again at the next plan or restart.
       if (final) await this.records.set(child.id, plan.deploymentId, { ...record, outcome: 'failed' })
       await this.c.outbox.append({ ...at, step: final ? 'verify' : 'download', health: Health.UNHEALTHY, appVersion: child.firmwareVersion, errorCode: e.code ?? ChildFirmwareError.code, errorMessage: e.message })
@@ -139,11 +140,12 @@ export class ChildApplier {
     }
     const image = await fetched
     const info = this.c.deviceInfo(child.id)
-    if (child.labels.mcu === 'stm32') {
-      // The bridge's slot code (firmware-bridge/src/slots.c) reads a slot's version from an
-      // ESP-IDF app description; a raw STM32 image has none, so the device would never report
-      // the version and every OTA would end rolled back. Refuse clearly instead.
-      throw new ChildFirmwareError(`${child.id} is an STM32: deploying firmware to STM32 children through a gateway is not supported yet (the bridge cannot read a raw STM32 image's version); flash it with fleet-node mcu flash --mcu stm32 --via rom`)
+    if (child.labels.mcu === 'stm32' && info != null) {
+      // The bridge reads a slot's version from the FleetD STM32 header (firmware-bridge/IMAGE.md).
+      const stm32 = checkStm32Image(image, { chip: info.chip, minSecureVersion: info.secureVersion })
+      if (stm32.version !== wanted.version) {
+        throw new ChildFirmwareError(`${wanted.manifest.name}@${wanted.version} holds an STM32 image whose header version is ${stm32.version}; the device would report ${stm32.version} after boot. Wrap the app with fleet-node mcu image --version ${wanted.version}`)
+      }
     }
     if (child.labels.mcu === 'esp32' && info != null) {
       const esp = checkEspImage(image, { chipId: info.chip, minSecureVersion: info.secureVersion })

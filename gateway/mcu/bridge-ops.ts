@@ -7,6 +7,8 @@ import { bridgeOta, BridgeClient, decodeInfo, encodeHello, MsgType, PROTOCOL_VER
 import type { DeviceInfo, OtaProgress, OtaResult } from '../bridge/index.js'
 import { checkEspImage, CHIP_NAMES } from '../esp-image/index.js'
 import type { EspImageInfo } from '../esp-image/index.js'
+import { checkStm32Image } from '../stm32-image/index.js'
+import type { Stm32ImageInfo } from '../stm32-image/index.js'
 import { openSerialLink } from '../link/index.js'
 import type { ByteLink, SerialMode } from '../link/index.js'
 import type { AbortOptions, Clock } from '../../node/ports/index.js'
@@ -61,17 +63,24 @@ export async function bridgeInfo (port: McuPortOptions, clock: Clock, options: A
   }
 }
 
-export interface BridgeFlashResult { result: OtaResult, image: EspImageInfo | null, device: BridgeInfoView }
+export interface BridgeFlashResult { result: OtaResult, image: EspImageInfo | null, stm32Image: Stm32ImageInfo | null, device: BridgeInfoView }
 
 export async function bridgeFlash (port: McuPortOptions, image: Uint8Array, o: { version?: string, clock: Clock, onProgress?: (p: OtaProgress) => void }, options: AbortOptions = {}): Promise<BridgeFlashResult> {
   const before = await bridgeInfo(port, o.clock, options)
   let esp: EspImageInfo | null = null
+  let stm32: Stm32ImageInfo | null = null
   let version = o.version
   if ((before.chip & 0x8000) === 0) {
     esp = checkEspImage(image, { chipId: before.chip, minSecureVersion: before.secureVersion })
     version ??= esp.app.version
+  } else {
+    // The bridge reports the version from the image's FleetD STM32 header (IMAGE.md): a
+    // different --version would never be confirmed.
+    stm32 = checkStm32Image(image, { chip: before.chip, minSecureVersion: before.secureVersion })
+    if (version !== undefined && version !== stm32.version) throw new McuImageError(`--version ${version} differs from the version in the image's header (${stm32.version}); the device reports the header's: drop --version or re-wrap the image`)
+    version = stm32.version
   }
-  if (version === undefined || version === '') throw new McuImageError('a raw STM32 image carries no version: pass --version')
+  if (version === undefined || version === '') throw new McuImageError('the image carries no version: pass --version')
   const ota = bridgeOta({ baudRate: port.baudRate })({
     clock: o.clock,
     connect: async (abort): Promise<ByteLink> => await openSerialLink(port, abort)
@@ -82,5 +91,5 @@ export async function bridgeFlash (port: McuPortOptions, image: Uint8Array, o: {
   } finally {
     await ota.close() // the read-back below opens the port again: serialport holds an exclusive lock
   }
-  return { result, image: esp, device: infoView(await bridgeInfo(port, o.clock, options)) }
+  return { result, image: esp, stm32Image: stm32, device: infoView(await bridgeInfo(port, o.clock, options)) }
 }
