@@ -31,7 +31,10 @@ static uint32_t g_written;    /* bytes of the session written, valid while g_liv
 
 uint32_t fb_slots_base(uint8_t slot) { return FB_SLOTS_BASE + (uint32_t)slot * g_slot_bytes; }
 
-#define RECORDS_PER_SECTOR (FB_SECTOR_BYTES / (uint32_t)sizeof(meta_t))
+/* Records start at multiples of the program unit: on an ECC flash a unit is programmed once, so
+   two records must never share one. */
+#define RECORD_BYTES ((((uint32_t)sizeof(meta_t) + FB_PROGRAM_ALIGN - 1u) / FB_PROGRAM_ALIGN) * FB_PROGRAM_ALIGN)
+#define RECORDS_PER_SECTOR (FB_SECTOR_BYTES / RECORD_BYTES)
 
 /* Where the next record goes: records are appended to the active sector (programming erased
    bytes needs no erase), and only when it is full is the other sector erased and used. A
@@ -45,7 +48,7 @@ static int record_read(uint32_t addr, meta_t *m) {
 }
 
 static int record_erased(uint32_t addr) {
-  uint8_t b[sizeof(meta_t)];
+  uint8_t b[RECORD_BYTES];
   if (fb_flash_read(addr, b, sizeof b) != 0) return 0;
   for (uint32_t i = 0; i < sizeof b; i++) if (b[i] != 0xFFu) return 0;
   return 1;
@@ -57,7 +60,7 @@ static int meta_load(meta_t *best) {
   meta_t m;
   for (uint32_t sector = FB_META_A; sector <= FB_META_B; sector += FB_SECTOR_BYTES) {
     for (uint32_t i = 0; i < RECORDS_PER_SECTOR; i++) {
-      uint32_t addr = sector + i * (uint32_t)sizeof(meta_t);
+      uint32_t addr = sector + i * RECORD_BYTES;
       if (!record_read(addr, &m)) continue;
       if (!found || m.seq > best->seq) { *best = m; found = 1; g_meta_sector = sector; }
     }
@@ -66,7 +69,7 @@ static int meta_load(meta_t *best) {
   /* Append after the last slot that is not erased (torn or valid) in the winning sector. */
   g_meta_next = RECORDS_PER_SECTOR;
   for (uint32_t i = RECORDS_PER_SECTOR; i > 0; i--) {
-    if (!record_erased(g_meta_sector + (i - 1u) * (uint32_t)sizeof(meta_t))) break;
+    if (!record_erased(g_meta_sector + (i - 1u) * RECORD_BYTES)) break;
     g_meta_next = i - 1u;
   }
   return 1;
@@ -83,7 +86,7 @@ static int meta_store(void) {
     g_meta_sector = other;
     g_meta_next = 0;
   }
-  uint32_t addr = g_meta_sector + g_meta_next * (uint32_t)sizeof(meta_t);
+  uint32_t addr = g_meta_sector + g_meta_next * RECORD_BYTES;
   g_meta_next++;
   if (fb_flash_program(addr, (const uint8_t *)&g_meta, sizeof g_meta) != 0) return FB_ERR_FLASH;
   return FB_OK;
@@ -165,6 +168,10 @@ uint8_t fb_slots_boot(uint8_t *reason) {
   }
   g_running = FB_NO_SLOT;
   return FB_NO_SLOT;
+}
+
+void fb_slots_resume(uint8_t running) {
+  g_running = running <= 1u && (g_meta.state[running] == FB_SLOT_VALID || g_meta.state[running] == FB_SLOT_PENDING_VERIFY) ? running : FB_NO_SLOT;
 }
 
 int fb_slots_install(uint8_t slot, const uint8_t *image, uint32_t len) {
