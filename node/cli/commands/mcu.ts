@@ -29,7 +29,8 @@ const HELP = `Usage: fleet-node mcu info|flash --port PATH --mcu esp32|stm32 [op
   --no-reset         do not toggle DTR/RTS (boot mode is set by hand, or the port has no modem lines)
   --file F           the image to flash (flash only): an ESP-IDF app .bin; for an STM32, a
                      FleetD STM32 image (bridge) or a raw .bin (rom)
-  --version V        version of a raw STM32 image (ESP and FleetD STM32 images carry theirs)
+  --version V        optional check: the version the image must carry (ESP and FleetD STM32 images
+                     carry theirs; the device reports it after boot)
 
 image: wraps an STM32 app binary (objcopy -O binary, vector table first) in the FleetD STM32
 header (firmware-bridge/IMAGE.md) that the bridge reads versions from; what gateways deploy.
@@ -119,14 +120,17 @@ async function runMcu (o: { sub: 'info' | 'flash', values: McuValues, port: McuP
     process.stdout.write(json ? JSON.stringify(r) + '\n' : `wrote and read back ${formatBytes(r.bytes)} at 0x${address.toString(16)} in ${r.ms} ms; started at 0x${address.toString(16)}\n`)
     return 0
   }
-  const { result, image: esp, device } = await bridgeFlash(port, image, {
+  const { result, image: esp, stm32Image, device } = await bridgeFlash(port, image, {
     version: values.version,
     clock,
     onProgress: (p) => { progress.update(p.phase === 'transfer' ? `${formatBytes(p.offset)} / ${formatBytes(p.size)}` : p.phase) }
   })
   progress.done()
   if (json) {
-    process.stdout.write(JSON.stringify({ ...result, image: esp === null ? null : { chip: esp.chip, version: esp.app.version, project: esp.app.projectName, secureVersion: esp.app.secureVersion }, device }) + '\n')
+    const imageView = esp !== null
+      ? { chip: esp.chip, version: esp.app.version, project: esp.app.projectName, secureVersion: esp.app.secureVersion }
+      : stm32Image !== null ? { chip: stm32Image.chip, version: stm32Image.version, project: stm32Image.projectName, secureVersion: stm32Image.secureVersion } : null
+    process.stdout.write(JSON.stringify({ ...result, image: imageView, device }) + '\n')
   } else {
     const rate = result.transferMs > 0 ? ` (${formatBytes(Math.round(result.bytesSent * 1000 / result.transferMs))}/s)` : ''
     process.stdout.write(`${result.outcome}: the device runs ${result.runningVersion || 'no image'} (was ${result.previousVersion || 'nothing'}); sent ${formatBytes(result.bytesSent)}${rate}, ${result.resumes} resumes\n`)
