@@ -97,6 +97,16 @@ int fb_flash_erase_sector(uint32_t addr) {
 int fb_flash_program(uint32_t addr, const uint8_t *buf, uint32_t len) {
   static uint8_t cur[IO_CHUNK];
   if (len > IO_CHUNK || addr + len > g_bytes) return -1;
+#if FB_PROGRAM_ALIGN > 1
+  /* An ECC flash (the STM32L4 port: 64-bit units): a unit is programmed once after an erase and
+     a program starts on a unit boundary; the tail unit is padded with 0xFF, so it is used up too. */
+  uint32_t span = (len + FB_PROGRAM_ALIGN - 1u) / FB_PROGRAM_ALIGN * FB_PROGRAM_ALIGN;
+  if (addr % FB_PROGRAM_ALIGN || addr + span > g_bytes) { fprintf(stderr, "fb-host: program at 0x%x is not on a %u-byte unit\n", addr, FB_PROGRAM_ALIGN); return -1; }
+  if (pread(g_fd, cur, span, addr) != (ssize_t)span) return -1;
+  for (uint32_t i = 0; i < span; i++) {
+    if (cur[i] != 0xFFu) { fprintf(stderr, "fb-host: second program of the unit at 0x%x\n", (addr + i) - (addr + i) % FB_PROGRAM_ALIGN); return -1; }
+  }
+#endif
   if (pread(g_fd, cur, len, addr) != (ssize_t)len) return -1;
   for (uint32_t i = 0; i < len; i++) {
     /* NOR programming only clears bits: writing a 1 over a 0 means the caller forgot to erase. */

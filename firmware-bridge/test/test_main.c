@@ -353,6 +353,7 @@ int main(void) {
   test_stm32_images(flash);
   test_power_cuts(flash);
   unlink(flash);
-  printf("fb-test: %d passed, %d failed\n", g_passed, g_failed);
+  /* fb-test-ecc: the same tests with the STM32L4 ECC program rule in the simulated flash. */
+  printf("%s: %d passed, %d failed\n", FB_PROGRAM_ALIGN > 1 ? "fb-test-ecc" : "fb-test", g_passed, g_failed);
   return g_failed ? 1 : 0;
 }
