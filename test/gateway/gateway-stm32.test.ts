@@ -164,5 +164,9 @@ describe('an STM32 behind a gateway takes firmware deployments (FleetD STM32 ima
     expect(flash.code).toBe(1)
     expect(flash.stderr).toMatch(/built for stm32l47x \(DEV_ID 0x415\) but the device is stm32f411.*FLEET_ERR_STM32_IMAGE/s)
     expect(mcu?.stderr()).not.toMatch(/3\.0\.0/)
+    // And `fleet-node mcu image` says what is wrong with its flags.
+    const bad = await runCli(FLEET_NODE_CLI, ['mcu', 'image', '--chip', 'stm32zz', '--version', '1', '--file', other, '--out', join(dir, 'x.fs32')])
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toMatch(/--chip must be one of stm32f40x, .*stm32f411.* or a DEV_ID, got 'stm32zz'/)
   }, 60_000)
 })
