@@ -3,12 +3,13 @@ import { z } from 'zod'
 import { PIN_FIELD_CHARS_MAX } from './constants.js'
 import { InvalidPinError } from './errors.js'
 
-export const PIN_REASONS = ['running', 'previous', 'plan', 'manual'] as const
+export const PIN_REASONS = ['running', 'previous', 'plan', 'manual', 'child'] as const
 
 /**
  * Why a DAG is kept: `running` is the installed version of an app, `previous` a version it
  * ran before (kept for a rollback without a fetch), `plan` a version a deployment plan will
- * install, `manual` an operator's choice.
+ * install, `manual` an operator's choice, `child` a version a gateway's child device runs (kept
+ * as the base a LoRa delta is computed against, gateway/lora/README.md).
  */
 export type PinReason = typeof PIN_REASONS[number]
 

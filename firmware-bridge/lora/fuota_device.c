@@ -27,6 +27,8 @@ static bool session_done;
 static uint8_t session_index;
 static uint8_t session_groups; /* McGroupBitMask: fragments may come on these groups or unicast */
 static uint8_t installed[IMAGE_BYTES_MAX];
+/* What runs after an install (the "reboot" into it); cfg.image points here from then on. */
+static uint8_t running[IMAGE_BYTES_MAX];
 static uint32_t installed_length;
 static uint32_t installed_version;
 
@@ -88,6 +90,11 @@ static fuota_result_t install(const uint8_t *block, uint32_t length, uint32_t *v
   if (memcmp(sha_out, image_sha, 32) != 0) return FUOTA_HASH_MISMATCH;
   installed_length = built;
   installed_version = *version;
+  /* The device boots what it installed: the next delta is against it, the next version above it. */
+  memcpy(running, installed, built);
+  cfg.image = running;
+  cfg.image_length = built;
+  cfg.version = *version;
   return FUOTA_INSTALLED;
 }
 

@@ -22,7 +22,7 @@ import { checkStm32Image, Stm32ImageError } from '../stm32-image/index.js'
 import type { ChildRecords } from './child-records.js'
 import { FIRMWARE_BYTES_MAX } from './constants.js'
 import { ChildFirmwareError } from './errors.js'
-import type { ChildApplierComponents, ChildDevice, ChildOutcome } from './index.js'
+import type { ChildApplierComponents, ChildBase, ChildDevice, ChildOutcome } from './index.js'
 
 export const MCU_FIRMWARE_RUNTIME = 'mcu-firmware'
 
@@ -34,6 +34,8 @@ export class ChildApplier {
    * moment, so a LoRa port sees their updates together and sends one multicast stream.
    */
   private fetching = new Map<string, Promise<Uint8Array>>()
+  /** Delta bases read for the current plan, by `app@version`. */
+  private readonly bases = new Map<string, Promise<{ image: Uint8Array } | { missing: string }>>()
 
   constructor (private readonly c: ChildApplierComponents, private readonly records: ChildRecords) {
     this.log = c.logger.forComponent('fleet:gateway')
@@ -65,7 +67,40 @@ export class ChildApplier {
       return await this.eachChild(plan, children, selector, wanted)
     } finally {
       this.fetching.clear()
+      this.bases.clear()
+      await this.keepBases(wanted.manifest.name, selector)
     }
+  }
+
+  /**
+   * Keeps (pins `child`) the artifact of every version a LoRa child runs, so the next update can
+   * be a delta against it, and lets go of versions no child runs any more.
+   */
+  private async keepBases (app: string, selector: ReturnType<typeof parseTarget>): Promise<void> {
+    // The LoRa children this app's deployments target: what they run is a version of this app.
+    const lora = this.c.children().filter(c => c.labels.mcu === 'lora' && matchesTarget(selector, { id: c.id, labels: c.labels, groups: deviceGroups(c.labels) }))
+    if (this.c.keepForChildren == null || lora.length === 0) return
+    const versions = [...new Set(lora.filter(c => c.firmwareVersion !== '').map(c => c.firmwareVersion))].sort()
+    try {
+      const { pinned, unpinned } = await this.c.keepForChildren(app, versions)
+      if (pinned.length > 0 || unpinned.length > 0) this.log.info('delta bases of %s: pinned %s, unpinned %s', app, pinned.join(', ') || 'none', unpinned.join(', ') || 'none')
+    } catch (err) {
+      this.log.warn('delta bases of %s: cannot update their pins: %s', app, (err as Error).message)
+    }
+  }
+
+  /** What a LoRa child runs, as bytes from the content store (a delta base), or why not. */
+  private async baseOf (app: string, version: string): Promise<ChildBase> {
+    if (version === '') return { version, missing: 'the device runs no known version' }
+    if (this.c.heldArtifact == null) return { version, missing: 'this gateway has no content store to read bases from' }
+    const key = `${app}@${version}`
+    let held = this.bases.get(key)
+    if (held == null) {
+      held = this.c.heldArtifact({ name: app, version }).catch((err: unknown) => ({ missing: `reading ${key} failed: ${(err as Error).message}` }))
+      this.bases.set(key, held)
+    }
+    const found = await held
+    return 'image' in found ? { version, image: found.image } : { version, missing: found.missing }
   }
 
   private async eachChild (plan: Plan, children: ChildDevice[], selector: ReturnType<typeof parseTarget>, wanted: { manifest: ManifestJson, version: string, rollback: boolean }): Promise<ChildOutcome[]> {
@@ -112,7 +147,8 @@ export class ChildApplier {
     }
     let result
     try {
-      result = await this.c.flash(child.id, image, wanted.version)
+      const base = child.labels.mcu === 'lora' ? { base: await this.baseOf(wanted.manifest.name, child.firmwareVersion) } : {}
+      result = await this.c.flash(child.id, image, wanted.version, base)
     } catch (err) {
       // The port is gone or the modem broke: not final, the next plan or a restart tries again.
       const e = err as Error & { code?: string }

@@ -13,7 +13,7 @@ import { BridgePort } from './bridge-port.js'
 import type { BridgeChild } from './bridge-port.js'
 import { PROBE_INTERVAL_MS, PROBE_RETRY_MS } from './constants.js'
 import { GatewayPortError } from './errors.js'
-import type { ChildDevice, ChildRegistryComponents, ChildRegistryInit, FlashOutcome, PortStatus } from './index.js'
+import type { ChildDevice, ChildRegistryComponents, ChildRegistryInit, FlashOptions, FlashOutcome, PortStatus } from './index.js'
 import { lockPort } from './port-lock.js'
 import type { PortLock } from './port-lock.js'
 
@@ -38,7 +38,7 @@ export class ChildRegistry {
     try {
       for (const spec of this.init.ports) this.locks.push(await lockPort(spec.path, `gateway fleet-node (${this.c.gatewayName})`, this.init.lockDir))
       for (const spec of this.init.ports.filter(s => s.mcu === 'lora')) {
-        this.lora.push(await LoraPort.open(spec, { clock: this.c.clock, gatewayId: this.c.gatewayId, gatewayName: this.c.gatewayName, storageDir: this.init.storageDir }))
+        this.lora.push(await LoraPort.open(spec, { clock: this.c.clock, log: this.log, gatewayId: this.c.gatewayId, gatewayName: this.c.gatewayName, storageDir: this.init.storageDir }))
       }
     } catch (err) {
       await this.releaseLocks()
@@ -77,10 +77,10 @@ export class ChildRegistry {
   }
 
   /** OTA of one child; the registry learns the version it ends on. */
-  async update (childId: string, image: Uint8Array, version: string, options: AbortOptions & { onProgress?: (p: OtaProgress) => void } = {}): Promise<FlashOutcome> {
+  async update (childId: string, image: Uint8Array, version: string, options: AbortOptions & FlashOptions & { onProgress?: (p: OtaProgress) => void } = {}): Promise<FlashOutcome> {
     const lora = this.lora.find(l => l.children().some(c => c.id === childId))
     if (lora != null) {
-      const outcome = await lora.update(childId, image, version)
+      const outcome = await lora.update(childId, image, version, options.base)
       this.c.onChange?.()
       return outcome
     }

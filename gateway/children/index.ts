@@ -19,7 +19,7 @@
  * await registry.start()
  * const applier = await childApplier('/var/lib/fleetd')({
  *   ...c, outbox, fetchArtifact, children: () => registry.list(), deviceInfo: id => registry.deviceInfo(id),
- *   flash: async (id, image, version) => await registry.update(id, image, version)
+ *   flash: async (id, image, version, options) => await registry.update(id, image, version, options)
  * })
  * console.log(registry.list().map(child => `${child.id} runs ${child.firmwareVersion}`), applier)
  * await registry.stop()
@@ -55,6 +55,18 @@ export interface FlashOutcome {
   ok: boolean
   runningVersion: string
   report: Omit<ReportDraft, 'deploymentId' | 'planSeq' | 'deviceId'>
+}
+
+/**
+ * The image a child runs, as far as the gateway knows it: the base a LoRa delivery can send an
+ * FLD1 delta against, or why there is none (the update then goes out as the full image).
+ */
+export type ChildBase = { version: string, image: Uint8Array } | { version: string, missing: string }
+
+/** Options of one child's update. */
+export interface FlashOptions {
+  /** For LoRa children: what the device runs (gateway/lora/README.md "Deltas from the gateway"). */
+  base?: ChildBase
 }
 
 /** A child as the fleet sees it (announced in the gateway's presence). */
@@ -123,10 +135,20 @@ export interface ChildApplierComponents {
   deviceInfo(childId: string): DeviceInfo | undefined
   /** The node's content store: fetches and verifies (signature, size, sha256); resolves to the file. */
   fetchArtifact(manifest: ManifestJson): Promise<string>
-  flash(childId: string, image: Uint8Array, version: string): Promise<FlashOutcome>
+  flash(childId: string, image: Uint8Array, version: string, options?: FlashOptions): Promise<FlashOutcome>
   outbox: { append(draft: ReportDraft): Promise<unknown> }
   /** Keeps the running version's artifact from GC. */
   markRunning?(manifest: ManifestJson): Promise<void>
+  /**
+   * The verified bytes of `name@version` when the node's content store holds it (signature and
+   * sha256 checked), else why not. Without it LoRa children always get full images.
+   */
+  heldArtifact?(ref: { name: string, version: string }): Promise<{ image: Uint8Array } | { missing: string }>
+  /**
+   * Pins (`child`) the held versions of `app` in `versions` and drops the `child` pins of its
+   * other versions, so GC keeps exactly the delta bases of what the children run.
+   */
+  keepForChildren?(app: string, versions: string[]): Promise<{ pinned: string[], unpinned: string[] }>
   manifestFor?: ManifestLookup
 }
 

@@ -87,7 +87,7 @@ export class FuotaSession {
   async run (envelope: Uint8Array, devAddrs: number[], options: AbortOptions & { onProgress?: (p: FuotaProgress) => void } = {}): Promise<FuotaResult> {
     const { clock, modem } = this.components
     const startMs = clock.nowMs()
-    const fragSize = this.init.fragSize ?? Math.max(1, Math.min(maxPayload(this.dr) - 3, Math.ceil(envelope.length / FRAG_BLOCK_FRAGMENTS_MIN)))
+    const fragSize = this.init.fragSize ?? fragSizeFor(envelope.length, this.dr)
     if (fragSize + 3 > maxPayload(this.dr)) throw new LoraFragmentationError(`fragment size ${fragSize} + 3 header bytes is over the ${maxPayload(this.dr)} bytes DR${this.dr} carries`)
     const nbFragGuess = Math.ceil(envelope.length / fragSize)
     const redundancy = redundancyFor(nbFragGuess, this.init.expectedLoss ?? 0.1)
@@ -230,6 +230,11 @@ export class FuotaSession {
       }
     }
   }
+}
+
+/** The default fragment size for an envelope: the data rate's payload minus the 3-byte header, smaller for small blocks. */
+export function fragSizeFor (envelopeBytes: number, dr: DataRate): number {
+  return Math.max(1, Math.min(maxPayload(dr) - 3, Math.ceil(envelopeBytes / FRAG_BLOCK_FRAGMENTS_MIN)))
 }
 
 /** Round-robin across destinations, keeping each destination's own order. */

@@ -104,8 +104,10 @@ const cases: Case[] = [
   { name: '1 device, delta, 1% band, off-time', channels: EU868_DEFAULT_CHANNELS_HZ, policy: 'off-time', devices: 1, multicast: false, kind: 'delta' }
 ]
 try {
+  const results = new Map<string, FuotaResult>()
   for (const c of cases) {
     const r = await deliver(c)
+    results.set(c.name, r)
     const arq = arqFragments(r.nbFrag, c.devices, new SimRandom(SEED + 100))
     const installed = [...r.devices.values()].filter(v => v === 'installed').length
     const others = [...r.devices.values()].filter(v => v !== 'installed')
@@ -119,6 +121,13 @@ try {
   for (const r of rows) console.log(r.map((cell, i) => cell.padEnd(widths[i]!)).join('  '))
   const delta = encodeDelta(v1, v2)
   console.log(`\ndelta (600-byte insert + 12 patched constants + version string): ${delta.length} bytes vs ${v2.length} full = ${(delta.length / v2.length * 100).toFixed(2)}% (${(v2.length / delta.length).toFixed(0)}× smaller)`)
+  const full = results.get('1 device, full, 1% band, off-time')
+  const viaDelta = results.get('1 device, delta, 1% band, off-time')
+  if (full !== undefined && viaDelta !== undefined) {
+    console.log(`delta vs full, 1 device, 1% band, off-time: ${full.fragmentsSent - viaDelta.fragmentsSent} fragments saved (${viaDelta.fragmentsSent} vs ${full.fragmentsSent}), ` +
+      `${((full.airtimeMs - viaDelta.airtimeMs) / 1000).toFixed(1)} s of airtime saved (${(viaDelta.airtimeMs / 1000).toFixed(1)} vs ${(full.airtimeMs / 1000).toFixed(1)} s), ` +
+      `wall time ${hours(viaDelta.elapsedMs)} vs ${hours(full.elapsedMs)}`)
+  }
   console.log('ARQ baseline: each fragment resent until every device has it, with free and perfect feedback (a lower bound for ARQ); FEC/ARQ < 1 means parity wins.')
   console.log('ETA given: the scheduler\'s estimate before the first fragment (first round only); wall time includes the status and parity rounds.')
 } finally {

@@ -16,6 +16,10 @@
  *   pty, with the C device reference as two end devices, 10% downlink loss): its devices file's
  *   two devices are listed (tier 4), and an all-at-once deployment delivers the firmware as one
  *   FUOTA multicast stream, re-signed with the gateway's LoRa key; both devices install it;
+ *   the devices' factory 1.0.0 was never uploaded, so that stream is the full image;
+ * - 3.0.0 of the same LoRa firmware (a small change of 2.0.0, which the gateway now holds and
+ *   pins `child`) goes out as an FLD1 delta against 2.0.0: the stream is the delta's size, far
+ *   below the image's, and the C devices end on 3.0.0 with verified signature and hash;
  * - an operator rollback during a healthy canary of 4.0.0 re-flashes the canary MCU to 2.0.0.
  */
 import { execFile } from 'node:child_process'
@@ -27,6 +31,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildEspImage } from '../../gateway/esp-image/index.js'
+import { encodeDelta } from '../../gateway/lora/delta.js'
 import { cohortBucket } from '../../node/plans/cohort.js'
 import { FLEET_NODE_CLI, FLEETS_CLI, runCli, startFleetNode, tempDir } from '../support/fleet-node-proc.js'
 import type { RunningNode } from '../support/fleet-node-proc.js'
@@ -44,6 +49,8 @@ const LORA_IDS = LORA_ADDRS.map(a => `lora-${a}`)
 const TSX = 'node_modules/.bin/tsx'
 const loraV1 = seededBytes(41, 1600)
 const loraV2 = seededBytes(42, 1600)
+/** 3.0.0: 2.0.0 with a few patched constants, the small change a delta is for. */
+const loraV3 = (() => { const t = loraV2.slice(); t.set([0xde, 0xad, 0xbe, 0xef], 300); t.set([1, 2], 1_200); return t })()
 
 interface Device { id: string, name: string, tier: number, parent?: string, platform: string, status: string, agentVersion: string, apps: Record<string, { version: string, health: string, step: string }> }
 interface Deployment { id: string, state: string, phase: number, engineState?: { history: Array<{ to: string, reason?: { code: string, message: string } }> } }
@@ -184,7 +191,7 @@ async function startLora (keysDir: string, db: string): Promise<{ port: string, 
   await writeFile(keyFile, keys.privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 })
   await writeFile(join(dir, 'lora-pub.pem'), keys.publicKey.export({ type: 'spki', format: 'pem' }))
   await writeFile(join(dir, `${LORA_APP}-1.0.0.bin`), loraV1) // the devices' factory image, never uploaded
-  for (const [version, bytes] of [['2.0.0', loraV2]] as const) {
+  for (const [version, bytes] of [['2.0.0', loraV2], ['3.0.0', loraV3]] as const) {
     const file = join(dir, `${LORA_APP}-${version}.bin`)
     await writeFile(file, bytes)
     const up = await runCli(FLEETS_CLI, ['artifact', 'upload', '--name', LORA_APP, '--version', version, '--type', 'binary', '--file', file,
@@ -287,6 +294,40 @@ describe('MCUs behind a gateway fleet-node are fleet devices that deployments re
     console.log(`LoRa delivery of ${loraV2.length} B to 2 devices at 10% loss: ${m['lora.fragmentsSent']} fragments for NbFrag ${m['lora.nbFrag']}, ${m['lora.airtimeMs']} ms on air, ${m['lora.elapsedMs']} ms elapsed`)
     // What the C devices rebuilt, verified (signature with the key they trust, SHA-256) and installed.
     for (const addr of LORA_ADDRS) expect(new Uint8Array(await readFile(join(dir, 'lora-out', `${addr}.bin`)))).toEqual(loraV2)
+    // Their base, 1.0.0, was never delivered through the gateway: the full image, and the log says why.
+    expect(m).toMatchObject({ 'lora.delta': 0, 'lora.payloadBytes': loraV2.length + 116 })
+    expect(gateway?.logs()).toMatch(/firmware 2\.0\.0 to lora-26010000, lora-26010001 as the full image \(1716 B\): no delta base for lora-26010000 \(runs 1\.0\.0\): lora-fw@1\.0\.0 is not held/)
+  }, 150_000)
+
+  it('3.0.0 of the LoRa firmware goes out as a delta against 2.0.0, which the gateway keeps pinned', async () => {
+    // The gateway pinned what its LoRa children run, so GC keeps the delta base.
+    const local = JSON.parse((await runCli(FLEET_NODE_CLI, ['artifact', 'list', '--storage-dir', join(dir, 'gateway'), '--json'])).stdout) as { pins: Array<{ app: string, version: string, reason: string }> }
+    expect(local.pins.filter(p => p.app === LORA_APP && p.reason === 'child').map(p => p.version)).toEqual(['2.0.0'])
+    const id = 'lora-3'
+    await fleets(['deploy', 'create', '--app', LORA_APP, '--version', '3.0.0', '--id', id, '--target', 'mcu=lora', '--strategy', 'all-at-once',
+      '--duration', '2s', '--min-samples', '1', '--rollback-on-error', '1%', '--evaluation-interval', '1s', '--inconclusive-max', '150'])
+    await ended(id, 'succeeded', 120_000)
+    const { reports } = await api<{ reports: Array<{ deviceId: string, metrics: Record<string, number> }> }>(`/deployments/${id}/reports`)
+    const m = reports.find(r => r.deviceId === LORA_IDS[0])?.metrics ?? {}
+    console.log(`LoRa delta 2.0.0 -> 3.0.0: ${m['lora.payloadBytes']} B instead of ${m['lora.fullBytes']} B; ${m['lora.fragmentsSent']} fragments for NbFrag ${m['lora.nbFrag']} (full: NbFrag ${m['lora.nbFragFull']}), ${m['lora.airtimeMs']} ms on air, ~${m['lora.fragmentsSaved']} fragments and ~${m['lora.airtimeSavedMs']} ms saved`)
+    expect(m['lora.delta']).toBe(1)
+    expect(m['lora.fullBytes']).toBe(loraV3.length + 116)
+    // The stream is the envelope header (116 B) plus the delta, far below the image's 1716 B.
+    expect(m['lora.payloadBytes']).toBe(116 + encodeDelta(loraV2, loraV3).length)
+    expect(m['lora.payloadBytes']).toBeLessThan(m['lora.fullBytes']! / 5)
+    // A block this small is cut into at least 8 fragments either way: the delta's are shorter, so the saving is airtime.
+    expect(m['lora.nbFrag']).toBeLessThanOrEqual(m['lora.nbFragFull']!)
+    expect(m['lora.airtimeSavedMs']).toBeGreaterThan(0)
+    expect(gateway?.logs()).toMatch(/firmware 3\.0\.0 to lora-26010000, lora-26010001 as a delta against 2\.0\.0/)
+    // The C devices applied the delta to what they run, checked the signature and the result's SHA-256.
+    for (const addr of LORA_ADDRS) expect(new Uint8Array(await readFile(join(dir, 'lora-out', `${addr}.bin`)))).toEqual(loraV3)
+    const { devices } = await api<{ devices: Device[] }>('/devices')
+    for (const lid of LORA_IDS) expect(devices.find(d => d.id === lid)?.apps[LORA_APP]).toMatchObject({ version: '3.0.0', health: 'healthy' })
+    // Now 3.0.0 is the base to keep; 2.0.0 is let go (its child pin dropped).
+    await until('the child pin moved to 3.0.0', async () => {
+      const after = JSON.parse((await runCli(FLEET_NODE_CLI, ['artifact', 'list', '--storage-dir', join(dir, 'gateway'), '--json'])).stdout) as typeof local
+      return after.pins.filter(p => p.app === LORA_APP && p.reason === 'child').map(p => p.version).join() === '3.0.0' ? true : undefined
+    }, 10_000)
   }, 150_000)
 
   it('an operator rollback during a healthy canary of 4.0.0 re-flashes the canary MCU to 2.0.0', async () => {

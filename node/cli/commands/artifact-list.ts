@@ -19,7 +19,7 @@ export function listHelp (cmd: NodeCommand): string {
   return `Usage: ${cmd.program} artifact list [--${cmd.nodeFlag} DIR] [--json]
 
 The artifacts a running fleet-node holds: name, version, platforms, type, size, CID, the key ids
-that signed each manifest, and the pins that keep it (running, previous, plan, manual; none means
+that signed each manifest, and the pins that keep it (running, previous, plan, manual, child; none means
 the next gc collects it), then the disk used by blocks and materialised files.
 `
 }

@@ -4,9 +4,13 @@
  * the flag), the child registry and the child applier (gateway/children) are started, and the
  * children are handed to presence and to the plans.
  */
+import { createHash } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
 import { SUPPORTED_BAUD_RATES } from '../../../gateway/link/index.js'
 import { childApplier, childRegistry, GATEWAY_PORTS_MAX, MCU_KINDS } from '../../../gateway/children/index.js'
-import type { ChildApplier, ChildRegistry, GatewayPortSpec, McuKind } from '../../../gateway/children/index.js'
+import type { ChildApplier, ChildApplierComponents, ChildRegistry, GatewayPortSpec, McuKind } from '../../../gateway/children/index.js'
+import { ArtifactNotFoundError } from '../../../content/service/index.js'
+import type { ArtifactService } from '../../../content/service/index.js'
 import type { ManifestJson } from '../../../content/manifest/index.js'
 import type { ComponentLogger } from '../../logging/index.js'
 import type { ChildDescription } from '../../mesh/index.js'
@@ -106,7 +110,7 @@ export async function startGateway (options: {
   gatewayName: string
   logger: ComponentLogger
   onChange(): void
-  artifacts: { fetch(manifest: ManifestJson): Promise<string>, markRunning?(manifest: ManifestJson): Promise<void> }
+  artifacts: { fetch(manifest: ManifestJson): Promise<string>, markRunning?(manifest: ManifestJson): Promise<void> } & Partial<ChildArtifacts>
 }): Promise<RunningGateway> {
   const clock = systemClock()
   const registry = childRegistry({ ports: options.ports, storageDir: options.storageDir })({
@@ -125,9 +129,56 @@ export async function startGateway (options: {
       children: () => registry.list(),
       deviceInfo: id => registry.deviceInfo(id),
       fetchArtifact: async manifest => await options.artifacts.fetch(manifest),
-      flash: async (id, image, version) => await registry.update(id, image, version),
-      markRunning: async manifest => { await options.artifacts.markRunning?.(manifest) }
+      flash: async (id, image, version, flashOptions) => await registry.update(id, image, version, flashOptions),
+      markRunning: async manifest => { await options.artifacts.markRunning?.(manifest) },
+      ...(options.artifacts.heldArtifact != null ? { heldArtifact: options.artifacts.heldArtifact } : {}),
+      ...(options.artifacts.keepForChildren != null ? { keepForChildren: options.artifacts.keepForChildren } : {})
     }),
     stop: async () => { await registry.stop() }
+  }
+}
+
+export type ChildArtifacts = Required<Pick<ChildApplierComponents, 'heldArtifact' | 'keepForChildren'>>
+
+/**
+ * Delta bases for LoRa children from the node's artifact service: a held version's file, read
+ * only when its manifest signature checks against the fleet's keys and the bytes match the
+ * manifest's sha256; and `child` pins (content/store) on exactly the versions children run, so
+ * GC keeps them whatever the app's `running`/`previous` retention does.
+ */
+export function childArtifacts (service: Pick<ArtifactService, 'show' | 'list' | 'pin' | 'unpin'>): ChildArtifacts {
+  return {
+    heldArtifact: async (ref) => {
+      let held
+      try {
+        held = await service.show({ ref })
+      } catch (err) {
+        if ((err as { code?: string }).code === ArtifactNotFoundError.code) return { missing: `${ref.name}@${ref.version} is not held by this gateway (it was not delivered through it, or was collected)` }
+        throw err
+      }
+      if (!held.signature.ok) return { missing: `${ref.name}@${ref.version}'s manifest does not verify: ${held.signature.message ?? 'no trusted signature'}` }
+      if (held.fileBytes == null) return { missing: `${ref.name}@${ref.version} is held as blocks only, without its file` }
+      const image = new Uint8Array(await readFile(held.path))
+      if (createHash('sha256').update(image).digest('hex') !== held.manifest.sha256.toLowerCase()) return { missing: `${held.path} does not match the sha256 of ${ref.name}@${ref.version}; run fleet-node artifact verify` }
+      return { image }
+    },
+    keepForChildren: async (app, versions) => {
+      const listing = await service.list()
+      const held = new Set(listing.artifacts.filter(a => a.manifest.name === app).map(a => a.manifest.version))
+      const pinnedNow = new Set(listing.pins.filter(p => p.app === app && p.reason === 'child').map(p => p.version))
+      const pinned: string[] = []
+      const unpinned: string[] = []
+      for (const version of versions) {
+        if (!held.has(version) || pinnedNow.has(version)) continue
+        await service.pin({ name: app, version }, 'child')
+        pinned.push(version)
+      }
+      for (const version of [...pinnedNow].sort()) {
+        if (versions.includes(version)) continue
+        await service.unpin({ name: app, version }, 'child')
+        unpinned.push(version)
+      }
+      return { pinned, unpinned }
+    }
   }
 }

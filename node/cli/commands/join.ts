@@ -24,8 +24,8 @@ import { startNodeMetrics } from './join-metrics.js'
 import type { RunningNodeMetrics } from './join-metrics.js'
 import type { RunningTelemetry } from './join-telemetry.js'
 import type { DevicePlans } from './join-plans.js'
-import { GATEWAY_HELP, parseGatewayPorts, startGateway } from './join-gateway.js'
-import type { RunningGateway } from './join-gateway.js'
+import { childArtifacts, GATEWAY_HELP, parseGatewayPorts, startGateway } from './join-gateway.js'
+import type { ChildArtifacts, RunningGateway } from './join-gateway.js'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { agent as createAgent, AgentMetrics, fleetArtifactSource } from '../../agent/index.js'
 import { customMetricsHandler, customMetricsStore, MetricsEndpoint, systemMetricsSampler } from '../../runtime/metrics/index.js'
@@ -131,7 +131,7 @@ export async function joinCommand (argv: string[]): Promise<number> {
     logger.setPrefix(privateKey.publicKey.toString().slice(-8))
     const name = values.name ?? hostname()
     // Artifacts start after the mesh; firmware fetches happen only once plans flow, later still.
-    const firmware: { source?: ReturnType<typeof fleetArtifactSource> } = {}
+    const firmware: { source?: ReturnType<typeof fleetArtifactSource>, children?: ChildArtifacts } = {}
     if (gatewayPorts.length > 0) {
       gateway = await startGateway({
         ports: gatewayPorts, storageDir: store.dir, gatewayId: peerIdFromPrivateKey(privateKey).toString(), gatewayName: name, logger,
@@ -141,7 +141,9 @@ export async function joinCommand (argv: string[]): Promise<number> {
             if (firmware.source == null) throw new Error('the artifact store is not started yet')
             return await firmware.source.fetch(manifest)
           },
-          markRunning: async manifest => { await firmware.source?.markRunning?.(manifest) }
+          markRunning: async manifest => { await firmware.source?.markRunning?.(manifest) },
+          heldArtifact: async ref => await firmware.children?.heldArtifact(ref) ?? { missing: 'the artifact store is not started yet' },
+          keepForChildren: async (app, versions) => await firmware.children?.keepForChildren(app, versions) ?? { pinned: [], unpinned: [] }
         }
       })
       log.info('gateway: %d port(s), children %s', gatewayPorts.length, gateway.registry.list().map(c => `${c.id} (${c.port}, running ${c.firmwareVersion || 'nothing'})`).join(', ') || 'none answering yet')
@@ -171,6 +173,7 @@ export async function joinCommand (argv: string[]): Promise<number> {
     await agent.start()
     const source = fleetArtifactSource(artifacts)
     firmware.source = source
+    firmware.children = childArtifacts(artifacts)
     if (membership != null) {
       plans = await startDevicePlans({
         mesh, agent, storageDir: store.dir, fleetId: membership.fleetId, trustedKeys: membership.trustedKeys, labels, logger,
