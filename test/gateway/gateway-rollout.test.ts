@@ -38,6 +38,7 @@ import type { RunningNode } from '../support/fleet-node-proc.js'
 import { buildFirmwareBridge, installFactoryImage, ptyPair, startFbHost } from '../support/gateway-ptys.js'
 import type { FbHost, PtyPair } from '../support/gateway-ptys.js'
 import { seededBytes } from '../support/seeded-bytes.js'
+import { pollUntil } from '../support/poll-until.js'
 
 const execFileAsync = promisify(execFile)
 const APP = 'sensor-fw'
@@ -83,19 +84,7 @@ async function fleets (args: string[]): Promise<string> {
 }
 
 async function until<T> (what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  let last: unknown
-  for (;;) {
-    try {
-      const value = await probe()
-      if (value !== undefined) return value
-    } catch (err) {
-      if ((err as { fatal?: boolean }).fatal === true) throw new Error(`${(err as Error).message}\n${logs()}`)
-      last = err
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last != null ? ` (last error: ${(last as Error).message})` : ''}\n${logs()}`)
-    await new Promise(resolve => setTimeout(resolve, 500))
-  }
+  return await pollUntil(what, probe, timeoutMs, logs)
 }
 
 async function children (): Promise<Device[]> {
